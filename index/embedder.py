@@ -1,0 +1,67 @@
+"""Sentence embeddings through sentence-transformers, with the model's query/passage prompts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+
+class ModelLoadError(RuntimeError):
+    """The embedding model could not be loaded."""
+
+
+def model_fingerprint(model: str) -> str:
+    """What identifies a model's weights for the index manifest.
+
+    For a local folder: its configuration and the names and sizes of its files (hashing the
+    weights themselves would cost seconds at every start); for a hub id: the id.
+    """
+    path = Path(model)
+    if not path.is_dir():
+        return f"id:{model}"
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(f"{file.relative_to(path)}:{file.stat().st_size}\n".encode())
+        if file.suffix == ".json" and file.stat().st_size < 1_000_000:
+            digest.update(file.read_bytes())
+    return f"dir:{digest.hexdigest()[:16]}"
+
+
+class Embedder(Embeddings):
+    """Loads the model once; `query:`/`passage:` prompts as the e5 family expects."""
+
+    def __init__(self, model: str, query_prompt: str, passage_prompt: str,
+                 batch_size: int = 32) -> None:
+        from sentence_transformers import SentenceTransformer  # heavy: imported when needed
+
+        try:
+            self._model = SentenceTransformer(model, device="cpu")
+        except (OSError, ValueError, json.JSONDecodeError) as err:
+            raise ModelLoadError(f"cannot load embedding model {model!r}: {err}") from err
+        self.model = model
+        self.query_prompt = query_prompt
+        self.passage_prompt = passage_prompt
+        self.batch_size = batch_size
+        self.dimension = int(self._model.get_embedding_dimension())
+        self.max_seq_length = int(self._model.max_seq_length)
+
+    def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        return self._model.encode(
+            texts, prompt=self.passage_prompt, batch_size=self.batch_size,
+            normalize_embeddings=True, show_progress_bar=progress, convert_to_numpy=True,
+        ).astype(np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self._model.encode(
+            [text], prompt=self.query_prompt, normalize_embeddings=True, convert_to_numpy=True,
+        ).astype(np.float32)[0]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode_passages(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode_query(text).tolist()

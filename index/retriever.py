@@ -1,0 +1,106 @@
+"""Hybrid retrieval: dense (FAISS) and keyword (BM25) rankings joined by reciprocal rank fusion."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from langchain_core.vectorstores import VectorStore
+from pydantic import ConfigDict
+
+from index.embedder import Embedder
+from index.keyword_index import KeywordIndex
+from index.tokenizer import KeywordTokenizer
+from ingest.records import Chunk
+
+
+@dataclass(frozen=True)
+class FusionParams:
+    candidates: int = 30  # how deep each ranking is read before fusing
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    keyword_weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    chunk: Chunk
+    score: float  # fused reciprocal-rank score
+    dense: float | None = None  # cosine similarity, when the dense side found it
+    keyword: float | None = None  # BM25, when the keyword side found it
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[Retrieved]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+def reciprocal_rank_fusion(rankings: list[tuple[list[str], float]], rrf_k: int) -> dict[str, float]:
+    """score(id) = sum over rankings of weight / (rrf_k + rank), ranks from 1."""
+    fused: dict[str, float] = {}
+    for ids, weight in rankings:
+        for rank, key in enumerate(ids, start=1):
+            fused[key] = fused.get(key, 0.0) + weight / (rrf_k + rank)
+    return fused
+
+
+class HybridRetriever(BaseRetriever):
+    """A LangChain retriever: `invoke(question)` returns Documents with the chunk in metadata."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    embedder: Embedder
+    vector_store: VectorStore
+    keywords: KeywordIndex
+    tokenizer: KeywordTokenizer
+    chunks: list[Chunk]
+    fusion: FusionParams = FusionParams()
+    k: int = 5
+
+    def search(self, query: str, k: int | None = None) -> SearchResult:
+        k = self.k if k is None else k
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        vector = self.embedder.encode_query(query)
+        timings["embed"] = (time.perf_counter() - started) * 1000
+        mark = time.perf_counter()
+        dense_hits = self.vector_store.similarity_search_with_score_by_vector(
+            vector, k=self.fusion.candidates)
+        dense = {doc.id: score for doc, score in dense_hits if doc.id is not None}
+        timings["dense"] = (time.perf_counter() - mark) * 1000
+        mark = time.perf_counter()
+        keyword_hits = self.keywords.top(self.tokenizer.tokenize(query), self.fusion.candidates)
+        keyword = {self.chunks[row].id: score for row, score in keyword_hits}
+        timings["keyword"] = (time.perf_counter() - mark) * 1000
+        fused = reciprocal_rank_fusion(
+            [(list(dense), self.fusion.dense_weight), (list(keyword), self.fusion.keyword_weight)],
+            self.fusion.rrf_k)
+        by_id = self._chunks_by_id()
+        ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
+        hits = [Retrieved(by_id[key], score, dense.get(key), keyword.get(key)) for key, score in ranked]
+        timings["search"] = (time.perf_counter() - started) * 1000
+        return SearchResult(query, hits, timings)
+
+    def _chunks_by_id(self) -> dict[str, Chunk]:
+        cached = getattr(self, "_by_id", None)
+        if cached is None:
+            cached = {chunk.id: chunk for chunk in self.chunks}
+            object.__setattr__(self, "_by_id", cached)
+        return cached
+
+    def _get_relevant_documents(self, query: str, *,
+                                run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [to_document(hit) for hit in self.search(query).hits]
+
+
+def to_document(hit: Retrieved) -> Document:
+    metadata: dict[str, Any] = hit.chunk.to_json()
+    metadata.pop("text")
+    metadata.update(score=hit.score, dense_score=hit.dense, keyword_score=hit.keyword)
+    return Document(page_content=hit.chunk.text, metadata=metadata, id=hit.chunk.id)

@@ -1,0 +1,71 @@
+"""Keyword tokens for Japanese and English: the words BM25 matches on.
+
+Japanese has no spaces, so a whitespace or `\\w+` tokenizer turns a Japanese sentence into
+one token and every Japanese query scores 0. MeCab (fugashi) with the UniDic dictionary in
+`unidic-lite` cuts it into words offline; Latin words pass through it as they are.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cached_property
+
+import fugashi
+
+# Parts of speech that carry no topic: particles, auxiliaries, symbols, blanks, pronouns.
+_SKIPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空白", "代名詞", "接続詞", "感動詞"})
+_JA_STOPWORDS = frozenset(
+    "ある いる する なる れる られる こと もの よう ため これ それ あれ どれ どこ いつ "
+    "何 なに 誰 どの どう どんな いくつ いくら ます です さん 等 など"
+    .split()
+)
+_EN_STOPWORDS = frozenset(
+    "a an the and or but if of to in on at by for with from as into about over under than then is are "
+    "was were be been being am do does did done has have had having will would shall should can could "
+    "may might must it its this that these those there their they them he she his her we our you your "
+    "i me my what which who whom whose when where why how many much not no yes so such also any all "
+    "each some more most other s"
+    .split()
+)
+# Light verbs (ある, する, いる, なる) are in every sentence and say nothing of its topic.
+_LIGHT_VERBS = frozenset({"有る", "為る", "居る", "成る"})
+_DIGIT_GROUPS = re.compile(r"(?<=\d)[,，](?=\d{3})")
+_LATIN_WORD = re.compile(r"^[a-z0-9][a-z0-9&.+'-]*$")
+
+
+def _stem(word: str) -> str:
+    """A light English plural/possessive folding: programs -> program, Japan's -> japan."""
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+class KeywordTokenizer:
+    """NFKC, lower case, MeCab words, stop words out. The tagger loads on first use."""
+
+    @cached_property
+    def _tagger(self) -> fugashi.Tagger:
+        return fugashi.Tagger()
+
+    def tokenize(self, text: str) -> list[str]:
+        normal = _DIGIT_GROUPS.sub("", unicodedata.normalize("NFKC", text).lower())
+        tokens: list[str] = []
+        for word in self._tagger(normal):
+            surface = word.surface
+            pos = word.feature.pos1
+            if pos in _SKIPPED_POS or not surface.strip() \
+                    or (pos == "動詞" and word.feature.lemma in _LIGHT_VERBS):
+                continue
+            if _LATIN_WORD.match(surface):
+                surface = _stem(surface.strip(".'-"))
+                if not surface or surface in _EN_STOPWORDS:
+                    continue
+            elif surface in _JA_STOPWORDS or re.fullmatch(r"[\u3040-\u309f]", surface):
+                continue
+            tokens.append(surface)
+        return tokens

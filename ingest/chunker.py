@@ -1,0 +1,136 @@
+"""Packing whole sentences into chunks: exact spans of one language and one section."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.lines import LineIndex
+from ingest.records import Chunk, Document, Lang, Segment
+from ingest.segmenter import segment_document
+from ingest.sentences import sentence_spans
+
+_CHUNKED_KINDS = ("text", "caption", "footnote")
+_CLAUSE_END = re.compile(r"[、，,;；:：]\s*|\s+")
+
+
+@dataclass(frozen=True)
+class ChunkingParams:
+    """Sizes in characters, per language: a Japanese character carries more than an English one."""
+
+    target_ja: int
+    target_en: int
+    max_ja: int
+    max_en: int
+    # The last sentence of a chunk opens the next one when it is at most this share of the target.
+    overlap_share: float
+    min_chars: int
+
+    def target(self, lang: Lang) -> int:
+        return self.target_ja if lang == "ja" else self.target_en
+
+    def maximum(self, lang: Lang) -> int:
+        return self.max_ja if lang == "ja" else self.max_en
+
+
+def _runs(segments: list[Segment]) -> list[list[int]]:
+    """Indexes of consecutive segments that may share a chunk: same language, same section."""
+    runs: list[list[int]] = []
+    current: list[int] = []
+    for i, seg in enumerate(segments):
+        if seg.kind not in _CHUNKED_KINDS:
+            current = []
+            continue
+        if current:
+            last = segments[current[-1]]
+            if (last.lang, last.title, last.kind) != (seg.lang, seg.title, seg.kind) \
+                    or i != current[-1] + 1:
+                current = []
+        if not current:
+            runs.append(current)
+        current.append(i)
+    return runs
+
+
+def _cut_long(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
+    """Cut a sentence longer than `limit` at clause boundaries (、 , ; or spaces)."""
+    pieces: list[tuple[int, int]] = []
+    while end - start > limit:
+        cut = max((m.end() for m in _CLAUSE_END.finditer(text, start, start + limit)
+                   if m.end() > start + limit // 3), default=start + limit)
+        pieces.append((start, cut))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if start < end:
+        pieces.append((start, end))
+    return pieces
+
+
+def _units(doc: Document, segments: list[Segment], run: list[int], limit: int) -> list[tuple[int, int]]:
+    units: list[tuple[int, int]] = []
+    for i in run:
+        seg = segments[i]
+        for start, end in sentence_spans(seg.text):
+            units.extend(_cut_long(doc.text, seg.start + start, seg.start + end, limit))
+    return units
+
+
+def _pack(units: list[tuple[int, int]], target: int, overlap_share: float) -> list[tuple[int, int]]:
+    chunks: list[tuple[int, int]] = []
+    current: list[tuple[int, int]] = []
+    for unit in units:
+        if current and unit[1] - current[0][0] > target:
+            chunks.append((current[0][0], current[-1][1]))
+            last = current[-1]
+            keep = (last[1] - last[0] <= overlap_share * target
+                    and unit[1] - last[0] <= target and len(current) > 1)
+            current = [last] if keep else []
+        current.append(unit)
+    if current:
+        chunks.append((current[0][0], current[-1][1]))
+    return chunks
+
+
+def _first_sentence(seg: Segment) -> str:
+    spans = sentence_spans(seg.text)
+    return seg.text[spans[0][0]:spans[0][1]] if spans else ""
+
+
+def _last_sentence(seg: Segment) -> str:
+    spans = sentence_spans(seg.text)
+    return seg.text[spans[-1][0]:spans[-1][1]] if spans else ""
+
+
+def chunk_segments(doc: Document, segments: list[Segment], params: ChunkingParams) -> list[Chunk]:
+    lines = LineIndex(doc.text)
+    continues_from = {seg.continued_by: i for i, seg in enumerate(segments)
+                      if seg.continued_by is not None}
+    chunks: list[Chunk] = []
+    for run in _runs(segments):
+        lang = segments[run[0]].lang
+        units = _units(doc, segments, run, params.maximum(lang))
+        for start, end in _pack(units, params.target(lang), params.overlap_share):
+            text = doc.text[start:end]
+            if len("".join(text.split())) < params.min_chars:
+                continue
+            first = next(i for i in run if segments[i].end > start)
+            last = next(i for i in reversed(run) if segments[i].start < end)
+            before = after = ""
+            # A sentence broken across a column: let the other half travel with this chunk.
+            if first in continues_from and start == segments[first].start:
+                before = _last_sentence(segments[continues_from[first]])
+            nxt = segments[last].continued_by
+            if nxt is not None and end == segments[last].end:
+                after = _first_sentence(segments[nxt])
+            chunks.append(Chunk(
+                id=f"{doc.name}:{start}-{end}", doc=doc.name, start=start, end=end,
+                line_start=lines.line_of(start), line_end=lines.line_of(end - 1), lang=lang,
+                title=segments[run[0]].title, text=text, context_before=before,
+                context_after=after,
+            ))
+    return chunks
+
+
+def chunk_document(doc: Document, params: ChunkingParams) -> list[Chunk]:
+    return chunk_segments(doc, segment_document(doc), params)

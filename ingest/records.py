@@ -1,0 +1,71 @@
+"""The small typed records that flow from the seeds to the index."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Lang = Literal["ja", "en"]
+SegmentKind = Literal["text", "heading", "title", "caption", "footnote", "furniture"]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A source file read as UTF-8; every offset in the system points into `text`."""
+
+    name: str
+    text: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One paragraph-like block (or one line of a bilingual block) of a document."""
+
+    doc: str
+    start: int
+    end: int
+    line_start: int
+    line_end: int
+    lang: Lang
+    kind: SegmentKind
+    text: str
+    title: str = ""
+    # Index (into the document's segment list) of the piece that continues a sentence this
+    # segment leaves open: the report breaks sentences across columns of the other language.
+    continued_by: int | None = None
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """An exact span of a document: `text == source[start:end]`, never altered."""
+
+    id: str
+    doc: str
+    start: int
+    end: int
+    line_start: int
+    line_end: int
+    lang: Lang
+    title: str
+    text: str
+    # Words of a sentence broken across a column, found elsewhere in the document. They are
+    # added to what is embedded and keyword-indexed, never to the cited text.
+    context_before: str = ""
+    context_after: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def indexed_text(self) -> str:
+        """The text the embedder and the keyword index see."""
+        return "".join(
+            part
+            for part in (self.context_before, self.context_before and " ", self.text,
+                         self.context_after and " ", self.context_after)
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Chunk:
+        return cls(**data)

@@ -1,0 +1,94 @@
+"""Sentence boundaries for Japanese and English, as character spans into the given text."""
+
+from __future__ import annotations
+
+import re
+
+from ingest.lang import has_japanese
+
+# Japanese ends a sentence with 。！？ (full or half width), possibly followed by closing brackets.
+_JA_END = re.compile(r"[。！？!?][」』）)】〕\"”’]*")
+# English: . ! ? (possibly closed by quotes or brackets), then space, then something that can
+# start a sentence. Abbreviations are checked separately.
+_EN_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9\u3040-\u30ff\u4e00-\u9fff])")
+_ABBREVIATIONS = frozenset(
+    "dr mr mrs ms prof st no vol fig figs e.g i.e etc vs jan feb mar apr jun jul aug sep sept oct nov "
+    "dec approx inc ltd co corp dept univ est ed eds pp p cf al gen gov sr jr u.s u.k"
+    .split()
+)
+TERMINAL_CHARS = "。！？!?.」』）)】〕\"”’:：;；"
+
+
+def _is_abbreviation(text: str, period: int) -> bool:
+    if text[period] != ".":
+        return False
+    word = re.search(r"([A-Za-z][A-Za-z.]*)$", text[:period])
+    if word is None:
+        return False
+    token = word.group(1).lower()
+    # A lone capital is an initial ("Y. Matsumoto"); dotted acronyms ("U.S.") continue too.
+    return token in _ABBREVIATIONS or len(token) == 1 or "." in token
+
+
+def _line_spans(text: str) -> list[tuple[int, int]]:
+    """Lines, joining hard-wrapped prose lines back into one unit."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        if not line.strip():
+            continue
+        if spans and _is_wrapped(text[spans[-1][0]:spans[-1][1]], line):
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def _is_wrapped(previous: str, line: str) -> bool:
+    """A line continues the previous one when prose was wrapped mid-sentence."""
+    prev = previous.rstrip()
+    if not prev or prev[-1] in TERMINAL_CHARS:
+        return False
+    first = line.lstrip()[:1]
+    return first.islower() and not has_japanese(prev[-1:])
+
+
+def _split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    cuts: list[int] = []
+    for match in _JA_END.finditer(text, start, end):
+        cuts.append(match.end())
+    for match in _EN_END.finditer(text, start, end):
+        if not _is_abbreviation(text, match.start()):
+            cuts.append(match.end())
+    spans: list[tuple[int, int]] = []
+    prev = start
+    for cut in [*sorted(set(cuts)), end]:
+        if cut <= prev:
+            continue
+        spans.append((prev, cut))
+        prev = cut
+    return spans
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Spans (start, end) of the sentences of `text`, trimmed of surrounding white space.
+
+    Together they cover every non-space character of `text`, in order, without overlap.
+    """
+    spans: list[tuple[int, int]] = []
+    for line_start, line_end in _line_spans(text):
+        for start, end in _split_line(text, line_start, line_end):
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            if start < end:
+                spans.append((start, end))
+    return spans
+
+
+def ends_sentence(text: str) -> bool:
+    stripped = text.rstrip()
+    return bool(stripped) and stripped[-1] in TERMINAL_CHARS
