@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 from langchain_core.documents import Document
 
 from app.inputs import clean_text
@@ -89,13 +90,15 @@ class Kakehashi:
         return index
 
     def _retriever(self, index: StoredIndex) -> HybridRetriever:
-        documents = [Document(page_content=c.text, metadata={"row": i}, id=c.id)
+        documents = [Document(page_content=c.text, metadata={"row": i, "lang": c.lang}, id=c.id)
                      for i, c in enumerate(index.chunks)]
+        centroids = {lang: np.asarray(v, dtype=np.float32)
+                     for lang, v in index.manifest.get("language_centroids", {}).items()}
         store = FaissStore(self.embedder, index.vectors, documents)
         return HybridRetriever(embedder=self.embedder, vector_store=store,
                                keywords=index.keywords, tokenizer=self.tokenizer,
                                chunks=index.chunks, fusion=self.settings.retrieval.fusion(),
-                               k=self.settings.retrieval.k)
+                               k=self.settings.retrieval.k, language_centroids=centroids)
 
     def document_text(self, name: str) -> str:
         return (self.spec.seeds_dir / name).read_text(encoding="utf-8")

@@ -82,6 +82,18 @@ def embedding_text(chunk: Chunk) -> str:
     return f"{chunk.title}\n{chunk.indexed_text()}" if chunk.title else chunk.indexed_text()
 
 
+def language_centroids(chunks: list[Chunk], vectors: np.ndarray) -> dict[str, list[float]]:
+    """The mean passage vector of each language.
+
+    A multilingual encoder scores a passage in the question's own language higher than an
+    equally relevant one in the other language. Subtracting the question's similarity to each
+    language's centroid removes that offset (see `index.retriever`).
+    """
+    langs = np.array([chunk.lang for chunk in chunks])
+    return {lang: vectors[langs == lang].mean(axis=0).round(6).tolist()
+            for lang in sorted(set(langs.tolist()))}
+
+
 def build_index(spec: IndexSpec, embedder: Embedder, tokenizer: KeywordTokenizer,
                 docs: list[Document] | None = None,
                 progress: bool = False) -> tuple[StoredIndex, dict[str, float]]:
@@ -99,6 +111,7 @@ def build_index(spec: IndexSpec, embedder: Embedder, tokenizer: KeywordTokenizer
     mark = time.perf_counter()
     keywords = KeywordIndex([tokenizer.tokenize(text) for text in texts], spec.bm25)
     timings["keywords_s"] = time.perf_counter() - mark
-    write_index(spec.folder, spec.manifest(docs), chunks, vectors, keywords)
+    manifest = {**spec.manifest(docs), "language_centroids": language_centroids(chunks, vectors)}
+    write_index(spec.folder, manifest, chunks, vectors, keywords)
     timings["total_s"] = time.perf_counter() - started
     return read_index(spec.folder), timings

@@ -6,11 +6,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.vectorstores import VectorStore
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from index.embedder import Embedder
 from index.keyword_index import KeywordIndex
@@ -24,6 +25,8 @@ class FusionParams:
     rrf_k: int = 60
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
+    # 1.0 removes the same-language advantage of dense scores entirely; 0 keeps raw cosines.
+    language_centering: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class HybridRetriever(BaseRetriever):
     chunks: list[Chunk]
     fusion: FusionParams = FusionParams()
     k: int = 5
+    language_centroids: dict[str, Any] = Field(default_factory=dict)
 
     def search(self, query: str, k: int | None = None) -> SearchResult:
         k = self.k if k is None else k
@@ -70,9 +74,7 @@ class HybridRetriever(BaseRetriever):
         vector = self.embedder.encode_query(query)
         timings["embed"] = (time.perf_counter() - started) * 1000
         mark = time.perf_counter()
-        dense_hits = self.vector_store.similarity_search_with_score_by_vector(
-            vector, k=self.fusion.candidates)
-        dense = {doc.id: score for doc, score in dense_hits if doc.id is not None}
+        dense = self._dense(vector)
         timings["dense"] = (time.perf_counter() - mark) * 1000
         mark = time.perf_counter()
         keyword_hits = self.keywords.top(self.tokenizer.tokenize(query), self.fusion.candidates)
@@ -86,6 +88,26 @@ class HybridRetriever(BaseRetriever):
         hits = [Retrieved(by_id[key], score, dense.get(key), keyword.get(key)) for key, score in ranked]
         timings["search"] = (time.perf_counter() - started) * 1000
         return SearchResult(query, hits, timings)
+
+    def _dense(self, vector: np.ndarray) -> dict[str, float]:
+        """Dense candidates, best first, scored by cosine minus the language offset.
+
+        Each language is searched on its own and its scores shifted by the question's
+        similarity to that language's centroid, so English passages compete fairly for a
+        Japanese question and the reverse. The raw cosine is kept in `self.last_cosines`.
+        """
+        store, k = self.vector_store, self.fusion.candidates
+        if len(self.language_centroids) < 2 or not self.fusion.language_centering:
+            hits = store.similarity_search_with_score_by_vector(vector, k=k)
+            scored = [(doc.id, score, score) for doc, score in hits]
+        else:
+            scored = []
+            for lang, centroid in self.language_centroids.items():
+                shift = self.fusion.language_centering * float(vector @ centroid)
+                hits = store.similarity_search_with_score_by_vector(vector, k=k, filter={"lang": lang})
+                scored += [(doc.id, score - shift, score) for doc, score in hits]
+        scored.sort(key=lambda item: -item[1])
+        return {key: cosine for key, _, cosine in scored[:k] if key is not None}
 
     def _chunks_by_id(self) -> dict[str, Chunk]:
         cached = getattr(self, "_by_id", None)

@@ -34,10 +34,17 @@ _DIGIT_GROUPS = re.compile(r"(?<=\d)[,，](?=\d{3})")
 _LATIN_WORD = re.compile(r"^[a-z0-9][a-z0-9&.+'-]*$")
 
 
+_MONTHS = {month: month[:3] for month in (
+    "january february march april june july august september october november december".split())}
+_MONTHS["sept"] = "sep"
+
+
 def _stem(word: str) -> str:
-    """A light English plural/possessive folding: programs -> program, Japan's -> japan."""
+    """A light English folding: programs -> program, Japan's -> japan, June -> jun."""
     if word.endswith("'s"):
         word = word[:-2]
+    if word in _MONTHS:
+        return _MONTHS[word]
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):

@@ -39,6 +39,17 @@ class FaissStore(VectorStore):
         self._embedding = embedding
         self.index = index
         self.documents = documents
+        self._selectors: dict[tuple[tuple[str, Any], ...], tuple[faiss.IDSelector, int]] = {}
+
+    def _selector(self, filter: dict[str, Any]) -> tuple[faiss.IDSelector, int]:
+        """A FAISS id selector for the rows whose metadata match `filter` (cached)."""
+        key = tuple(sorted(filter.items()))
+        if key not in self._selectors:
+            rows = np.array([i for i, doc in enumerate(self.documents)
+                             if all(doc.metadata.get(k) == v for k, v in filter.items())],
+                            dtype=np.int64)
+            self._selectors[key] = (faiss.IDSelectorBatch(rows), len(rows))
+        return self._selectors[key]
 
     @property
     def embeddings(self) -> Embeddings:
@@ -50,6 +61,7 @@ class FaissStore(VectorStore):
         if len(vectors):
             self.index.add(np.ascontiguousarray(vectors, dtype=np.float32))
             self.documents.extend(documents)
+            self._selectors.clear()
 
     def add_texts(self, texts: Iterable[str], metadatas: list[dict[str, Any]] | None = None,
                   *, ids: list[str] | None = None, **kwargs: Any) -> list[str]:
@@ -62,12 +74,19 @@ class FaissStore(VectorStore):
         return ids
 
     def similarity_search_with_score_by_vector(
-            self, embedding: list[float] | np.ndarray, k: int = 4, **kwargs: Any,
+            self, embedding: list[float] | np.ndarray, k: int = 4,
+            filter: dict[str, Any] | None = None, **kwargs: Any,
     ) -> list[tuple[Document, float]]:
-        if self.index.ntotal == 0:
-            return []
+        """Nearest documents by inner product; `filter` keeps documents whose metadata match it."""
         query = np.asarray(embedding, dtype=np.float32).reshape(1, -1)
-        scores, rows = self.index.search(query, min(k, self.index.ntotal))
+        size, params = self.index.ntotal, None
+        if filter:
+            selector, size = self._selector(filter)
+            params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(96, k)) \
+                if isinstance(self.index, faiss.IndexHNSW) else faiss.SearchParameters(sel=selector)
+        if size == 0 or k <= 0:
+            return []
+        scores, rows = self.index.search(query, min(k, size), params=params)
         return [(self.documents[row], float(score))
                 for row, score in zip(rows[0], scores[0]) if row >= 0]
 

@@ -10,7 +10,9 @@ from ingest.records import Chunk, Document, Lang, Segment
 from ingest.segmenter import segment_document
 from ingest.sentences import sentence_spans
 
-_CHUNKED_KINDS = ("text", "caption", "footnote")
+# Headings and titles open the first chunk of their section: they often hold the very words
+# a question uses ("Working Party of National Experts on ... (NESTI)").
+_CHUNKED_KINDS = ("text", "caption", "footnote", "heading", "title")
 _CLAUSE_END = re.compile(r"[、，,;；:：]\s*|\s+")
 
 
@@ -43,8 +45,8 @@ def _runs(segments: list[Segment]) -> list[list[int]]:
             continue
         if current:
             last = segments[current[-1]]
-            if (last.lang, last.title, last.kind) != (seg.lang, seg.title, seg.kind) \
-                    or i != current[-1] + 1:
+            if (last.lang, last.title) != (seg.lang, seg.title) or i != current[-1] + 1 \
+                    or (last.kind == "footnote") != (seg.kind == "footnote"):
                 current = []
         if not current:
             runs.append(current)
