@@ -10,7 +10,11 @@ from pathlib import Path
 import numpy as np
 from langchain_core.documents import Document
 
+from app.composer import Composer
+from app.evidence import EvidenceScorer
 from app.inputs import clean_text
+from app.question import analyse
+from app.records import Answer, RetrievedPassage, Span
 from app.settings import BUNDLED_MODEL, Settings
 from index.builder import IndexSpec, build_index, read_documents, stale_reasons
 from index.embedder import Embedder, model_fingerprint
@@ -67,6 +71,11 @@ class Kakehashi:
         self.index = self._load_or_build(rebuild, progress)
         self.catalog: dict[str, CatalogEntry] = read_catalog(settings.seeds)
         self.retriever = self._retriever(self.index)
+        self.sources = {name: self.document_text(name) for name in self.index.manifest["seeds"]}
+        self.scorer = EvidenceScorer(self.index.sentences, self.index.keywords, self.tokenizer,
+                                     settings.answer.weights())
+        self.composer = Composer(self.scorer, self.tokenizer, self.index.chunks,
+                                 self.index.parallel, self.sources, settings.answer.composer())
         self.load_seconds = time.perf_counter() - started
 
     def _load_or_build(self, rebuild: bool, progress: bool) -> StoredIndex:
@@ -106,3 +115,18 @@ class Kakehashi:
     def search(self, question: str, k: int | None = None) -> SearchResult:
         query = clean_text(question, self.settings.limits.max_question_chars)
         return self.retriever.search(query, k)
+
+    def ask(self, question: str) -> Answer:
+        started = time.perf_counter()
+        text = clean_text(question, self.settings.limits.max_question_chars)
+        result = self.retriever.search(text, self.settings.retrieval.k)
+        mark = time.perf_counter()
+        analysed = analyse(text)
+        vector = self.retriever.last_query_vector
+        composed = self.composer.compose(analysed, vector, [h.chunk for h in result.hits])
+        timings = {**result.timings_ms, "compose": (time.perf_counter() - mark) * 1000,
+                   "total": (time.perf_counter() - started) * 1000}
+        retrieved = [RetrievedPassage(Span.of_chunk(h.chunk), h.score) for h in result.hits]
+        return Answer(text, analysed.lang, composed.answer, composed.abstained,
+                      composed.citations, retrieved, composed.sentences, composed.confidence,
+                      timings_ms=timings)

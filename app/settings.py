@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from app.composer import ComposerSettings
+from app.evidence import EvidenceWeights
 from index.keyword_index import BM25Params
 from index.retriever import FusionParams
 from ingest.chunker import ChunkingParams
@@ -74,6 +76,26 @@ class ChunkingSettings:
 
 
 @dataclass(frozen=True)
+class AnswerSettings:
+    passages: int = 5
+    # Calibrated on the dev set (see `kakehashi eval`): below it the sources "do not say".
+    abstain_below: float = 0.1
+    max_quote_chars: int = 200
+    extra_sentence_margin: float = 0.02
+    parallel_min: float = 0.35
+    overlap_weight: float = 0.15
+    kind_weight: float = 0.04
+    rank_weight: float = 0.004
+
+    def composer(self) -> ComposerSettings:
+        return ComposerSettings(self.passages, self.abstain_below, self.max_quote_chars,
+                                self.extra_sentence_margin, self.parallel_min)
+
+    def weights(self) -> EvidenceWeights:
+        return EvidenceWeights(self.overlap_weight, self.kind_weight, self.rank_weight)
+
+
+@dataclass(frozen=True)
 class ServerSettings:
     host: str = "127.0.0.1"
     port: int = 7860
@@ -96,6 +118,7 @@ class Settings:
     bm25: BM25Params = field(default_factory=BM25Params)
     server: ServerSettings = field(default_factory=ServerSettings)
     limits: LimitSettings = field(default_factory=LimitSettings)
+    answer: AnswerSettings = field(default_factory=AnswerSettings)
 
     def path(self, value: Path) -> Path:
         return value if value.is_absolute() else self.root / value

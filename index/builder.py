@@ -11,7 +11,9 @@ from typing import Any
 import numpy as np
 
 from index.embedder import Embedder
+from index.alignment import align_chunks
 from index.keyword_index import BM25Params, KeywordIndex
+from index.sentence_table import build_sentence_table, unique_sentences
 from index.store import StoredIndex, read_index, read_manifest, write_index
 from index.tokenizer import KeywordTokenizer
 from ingest.chunker import ChunkingParams, chunk_document
@@ -109,9 +111,16 @@ def build_index(spec: IndexSpec, embedder: Embedder, tokenizer: KeywordTokenizer
         else np.zeros((0, embedder.dimension), dtype=np.float32)
     timings["embed_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
+    sentences = unique_sentences(chunks)
+    sentence_vectors = embedder.encode_passages([s[4] for s in sentences], progress=progress) \
+        if sentences else np.zeros((0, embedder.dimension), dtype=np.float32)
+    table = build_sentence_table(sentences, sentence_vectors)
+    parallel = {chunks[a].id: chunks[b].id for a, b in align_chunks(chunks, vectors).items()}
+    timings["sentences_s"] = time.perf_counter() - mark
+    mark = time.perf_counter()
     keywords = KeywordIndex([tokenizer.tokenize(text) for text in texts], spec.bm25)
     timings["keywords_s"] = time.perf_counter() - mark
     manifest = {**spec.manifest(docs), "language_centroids": language_centroids(chunks, vectors)}
-    write_index(spec.folder, manifest, chunks, vectors, keywords)
+    write_index(spec.folder, manifest, chunks, vectors, keywords, table, parallel)
     timings["total_s"] = time.perf_counter() - started
     return read_index(spec.folder), timings

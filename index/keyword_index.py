@@ -36,6 +36,9 @@ class KeywordIndex:
     def idf(self, term: str) -> float:
         return self._idf.get(term, 0.0)
 
+    def max_idf(self) -> float:
+        return max(self._idf.values(), default=1.0)
+
     def scores(self, query_tokens: list[str]) -> dict[int, float]:
         """BM25 score of every document that shares a term with the query."""
         k1, b = self.params.k1, self.params.b

@@ -72,6 +72,7 @@ class HybridRetriever(BaseRetriever):
         timings: dict[str, float] = {}
         started = time.perf_counter()
         vector = self.embedder.encode_query(query)
+        object.__setattr__(self, "last_query_vector", vector)
         timings["embed"] = (time.perf_counter() - started) * 1000
         mark = time.perf_counter()
         dense = self._dense(vector)

@@ -4,6 +4,8 @@
     chunks.jsonl    one chunk a line: exact spans of the seeds
     vectors.faiss   FAISS index, row i = chunk i
     keywords.json   BM25 tokens of each chunk
+    sentences.npz   an embedding for each sentence of the chunks (NumPy arrays, no pickle)
+    parallel.json   chunk id -> id of the same passage in the other language
 
 Writes go to a temporary folder that is renamed into place, so a crash never leaves half an
 index; anything missing, truncated or inconsistent raises `IndexCorruptError`.
@@ -15,6 +17,7 @@ import json
 import os
 import shutil
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,7 @@ import faiss
 import numpy as np
 
 from index.keyword_index import KeywordIndex
+from index.sentence_table import SentenceTable
 from index.vector_store import new_faiss_index, read_faiss_index
 from ingest.records import Chunk
 
@@ -31,6 +35,8 @@ MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
 VECTORS = "vectors.faiss"
 KEYWORDS = "keywords.json"
+SENTENCES = "sentences.npz"
+PARALLEL = "parallel.json"
 
 
 class IndexCorruptError(RuntimeError):
@@ -43,10 +49,13 @@ class StoredIndex:
     chunks: list[Chunk]
     vectors: faiss.Index
     keywords: KeywordIndex
+    sentences: SentenceTable
+    parallel: dict[str, str]
 
 
 def write_index(folder: Path, manifest: dict[str, Any], chunks: list[Chunk],
-                vectors: np.ndarray, keywords: KeywordIndex) -> None:
+                vectors: np.ndarray, keywords: KeywordIndex, sentences: SentenceTable,
+                parallel: dict[str, str]) -> None:
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
@@ -58,6 +67,9 @@ def write_index(folder: Path, manifest: dict[str, Any], chunks: list[Chunk],
             for chunk in chunks:
                 out.write(json.dumps(chunk.to_json(), ensure_ascii=False) + "\n")
         (tmp / KEYWORDS).write_text(json.dumps(keywords.to_json(), ensure_ascii=False),
+                                    encoding="utf-8")
+        sentences.save(tmp / SENTENCES)
+        (tmp / PARALLEL).write_text(json.dumps(parallel, ensure_ascii=False, indent=0),
                                     encoding="utf-8")
         # The manifest is written last: an index folder without one is never trusted.
         full = {**manifest, "format_version": FORMAT_VERSION, "chunk_count": len(chunks),
@@ -107,7 +119,12 @@ def read_index(folder: Path) -> StoredIndex:
         if not (folder / VECTORS).is_file():
             raise FileNotFoundError(folder / VECTORS)
         vectors = read_faiss_index(folder / VECTORS)
-    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as err:
+        sentences = SentenceTable.load(folder / SENTENCES)
+        parallel = json.loads((folder / PARALLEL).read_text(encoding="utf-8"))
+        if not isinstance(parallel, dict):
+            raise ValueError("parallel.json must map chunk ids to chunk ids")
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError, EOFError,
+            zipfile.BadZipFile) as err:
         raise IndexCorruptError(f"{folder}: damaged index ({type(err).__name__}: {err})") from None
     count = manifest.get("chunk_count")
     if not (len(chunks) == vectors.ntotal == len(keywords) == count):
@@ -117,4 +134,6 @@ def read_index(folder: Path) -> StoredIndex:
     if vectors.d != manifest.get("dimension"):
         raise IndexCorruptError(f"{folder}: vectors have {vectors.d} dimensions, "
                                 f"manifest says {manifest.get('dimension')}")
-    return StoredIndex(manifest, chunks, vectors, keywords)
+    if sentences.vectors.shape[1:] != (vectors.d,):
+        raise IndexCorruptError(f"{folder}: sentence vectors do not match the passage vectors")
+    return StoredIndex(manifest, chunks, vectors, keywords, sentences, parallel)

@@ -78,19 +78,21 @@ def _units(doc: Document, segments: list[Segment], run: list[int], limit: int) -
     return units
 
 
-def _pack(units: list[tuple[int, int]], target: int, overlap_share: float) -> list[tuple[int, int]]:
-    chunks: list[tuple[int, int]] = []
+def _pack(units: list[tuple[int, int]], target: int,
+          overlap_share: float) -> list[list[tuple[int, int]]]:
+    """Consecutive sentences grouped up to `target` characters, each group one chunk."""
+    chunks: list[list[tuple[int, int]]] = []
     current: list[tuple[int, int]] = []
     for unit in units:
         if current and unit[1] - current[0][0] > target:
-            chunks.append((current[0][0], current[-1][1]))
+            chunks.append(current)
             last = current[-1]
             keep = (last[1] - last[0] <= overlap_share * target
                     and unit[1] - last[0] <= target and len(current) > 1)
             current = [last] if keep else []
         current.append(unit)
     if current:
-        chunks.append((current[0][0], current[-1][1]))
+        chunks.append(current)
     return chunks
 
 
@@ -112,7 +114,8 @@ def chunk_segments(doc: Document, segments: list[Segment], params: ChunkingParam
     for run in _runs(segments):
         lang = segments[run[0]].lang
         units = _units(doc, segments, run, params.maximum(lang))
-        for start, end in _pack(units, params.target(lang), params.overlap_share):
+        for sentences in _pack(units, params.target(lang), params.overlap_share):
+            start, end = sentences[0][0], sentences[-1][1]
             text = doc.text[start:end]
             if len("".join(text.split())) < params.min_chars:
                 continue
@@ -129,7 +132,7 @@ def chunk_segments(doc: Document, segments: list[Segment], params: ChunkingParam
                 id=f"{doc.name}:{start}-{end}", doc=doc.name, start=start, end=end,
                 line_start=lines.line_of(start), line_end=lines.line_of(end - 1), lang=lang,
                 title=segments[run[0]].title, text=text, context_before=before,
-                context_after=after,
+                context_after=after, sentences=sentences,
             ))
     return chunks
 

@@ -53,7 +53,8 @@ class Chunk:
     # added to what is embedded and keyword-indexed, never to the cited text.
     context_before: str = ""
     context_after: str = ""
-    meta: dict[str, Any] = field(default_factory=dict)
+    # Absolute (start, end) of each sentence of the chunk, in order: the units answers quote.
+    sentences: list[tuple[int, int]] = field(default_factory=list)
 
     def indexed_text(self) -> str:
         """The text the embedder and the keyword index see."""
@@ -68,4 +69,6 @@ class Chunk:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Chunk:
+        data = dict(data)
+        data["sentences"] = [tuple(span) for span in data.get("sentences", [])]
         return cls(**data)

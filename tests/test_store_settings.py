@@ -7,7 +7,16 @@ import pytest
 from app.inputs import InputError, clean_text
 from app.settings import BUNDLED_MODEL, SettingsError, load_settings
 from index.keyword_index import KeywordIndex
-from index.store import CHUNKS, MANIFEST, VECTORS, IndexCorruptError, read_index, write_index
+from index.sentence_table import build_sentence_table
+from index.store import (
+    CHUNKS,
+    MANIFEST,
+    SENTENCES,
+    VECTORS,
+    IndexCorruptError,
+    read_index,
+    write_index,
+)
 from ingest.records import Chunk
 
 
@@ -18,7 +27,11 @@ def _chunks(n: int) -> list[Chunk]:
 
 def _write(folder: Path, n: int = 3) -> None:
     vectors = np.eye(n, 4, dtype=np.float32)
-    write_index(folder, {"seeds": {}}, _chunks(n), vectors, KeywordIndex([["x"]] * n))
+    chunks = _chunks(n)
+    table = build_sentence_table([(c.doc, c.start, c.end, c.lang, c.text) for c in chunks],
+                                 vectors)
+    write_index(folder, {"seeds": {}}, chunks, vectors, KeywordIndex([["x"]] * n), table,
+                {chunks[0].id: chunks[1].id})
 
 
 def test_index_round_trip(tmp_path):
@@ -27,6 +40,8 @@ def test_index_round_trip(tmp_path):
     stored = read_index(folder)
     assert [c.id for c in stored.chunks] == [c.id for c in _chunks(3)]
     assert stored.vectors.ntotal == 3 and stored.manifest["dimension"] == 4
+    assert stored.sentences.row("d", 1, 2) == 1 and stored.sentences.vectors.shape == (3, 4)
+    assert stored.parallel == {"d:0-1": "d:1-2"}
     assert not list(tmp_path.glob(".index-*")), "temporary folders are cleaned up"
 
 
@@ -38,7 +53,7 @@ def test_rewrite_replaces_atomically(tmp_path):
 
 
 @pytest.mark.parametrize("damage", ["truncate_vectors", "drop_chunk", "bad_manifest", "no_vectors",
-                                    "garbage_chunks"])
+                                    "garbage_chunks", "truncate_sentences", "pickled_sentences"])
 def test_damaged_index_is_reported_clearly(tmp_path, damage):
     folder = tmp_path / "index"
     _write(folder)
@@ -52,6 +67,11 @@ def test_damaged_index_is_reported_clearly(tmp_path, damage):
         (folder / MANIFEST).write_text("{not json")
     elif damage == "no_vectors":
         (folder / VECTORS).unlink()
+    elif damage == "truncate_sentences":
+        (folder / SENTENCES).write_bytes((folder / SENTENCES).read_bytes()[:100])
+    elif damage == "pickled_sentences":
+        # an object array needs pickle to load: it must be refused, never unpickled
+        np.savez(folder / SENTENCES, docs=np.array([{"x": 1}], dtype=object))
     else:
         (folder / CHUNKS).write_text('{"id": 1}\n')
     with pytest.raises(IndexCorruptError):
