@@ -10,11 +10,12 @@ from pathlib import Path
 import numpy as np
 from langchain_core.documents import Document
 
+from app.checker import ClaimChecker
 from app.composer import Composer
 from app.evidence import EvidenceScorer
 from app.inputs import clean_text
 from app.question import analyse
-from app.records import Answer, RetrievedPassage, Span
+from app.records import Answer, RetrievedPassage, Span, Verdict
 from app.settings import BUNDLED_MODEL, Settings
 from index.builder import IndexSpec, build_index, read_documents, stale_reasons
 from index.embedder import Embedder, model_fingerprint
@@ -76,6 +77,7 @@ class Kakehashi:
                                      settings.answer.weights())
         self.composer = Composer(self.scorer, self.tokenizer, self.index.chunks,
                                  self.index.parallel, self.sources, settings.answer.composer())
+        self.checker = ClaimChecker(self.composer, settings.answer.checker())
         self.load_seconds = time.perf_counter() - started
 
     def _load_or_build(self, rebuild: bool, progress: bool) -> StoredIndex:
@@ -130,3 +132,14 @@ class Kakehashi:
         return Answer(text, analysed.lang, composed.answer, composed.abstained,
                       composed.citations, retrieved, composed.sentences, composed.confidence,
                       timings_ms=timings)
+
+    def check(self, claim: str) -> Verdict:
+        started = time.perf_counter()
+        text = clean_text(claim, self.settings.limits.max_question_chars, what="statement")
+        result = self.retriever.search(text, self.settings.retrieval.k)
+        mark = time.perf_counter()
+        verdict = self.checker.check(text, self.retriever.last_query_vector,
+                                     [h.chunk for h in result.hits])
+        verdict.timings_ms = {**result.timings_ms, "check": (time.perf_counter() - mark) * 1000,
+                              "total": (time.perf_counter() - started) * 1000}
+        return verdict

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from app.checker import CheckerSettings
 from app.composer import ComposerSettings
 from app.evidence import EvidenceWeights
 from index.keyword_index import BM25Params
@@ -90,6 +91,9 @@ class AnswerSettings:
     def composer(self) -> ComposerSettings:
         return ComposerSettings(self.passages, self.abstain_below, self.max_quote_chars,
                                 self.extra_sentence_margin, self.parallel_min)
+
+    def checker(self) -> CheckerSettings:
+        return CheckerSettings()
 
     def weights(self) -> EvidenceWeights:
         return EvidenceWeights(self.overlap_weight, self.kind_weight, self.rank_weight)

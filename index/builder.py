@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from index.embedder import Embedder
 from index.alignment import align_chunks
+from index.embedder import Embedder
 from index.keyword_index import BM25Params, KeywordIndex
 from index.sentence_table import build_sentence_table, unique_sentences
 from index.store import StoredIndex, read_index, read_manifest, write_index
