@@ -29,9 +29,24 @@ run: index
 	@echo 'Try: $(BIN)/kakehashi search "理研の海外事務所はどこにありますか？"'
 	$(BIN)/kakehashi search "理研の海外事務所はどこにありますか？" --k 3
 
-test: install model
+test: system-deps install model
 	$(BIN)/ruff check .
 	$(PY) -m pytest $(ARGS)
+
+# Debian packages the browser test needs: Chromium (driven by Playwright, which downloads no
+# browser of its own here) and a Japanese font so pages render Japanese. Installed when missing
+# and we are root (CI); otherwise a note says what to install.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then \
+		echo "note: missing system packages:" $$missing "(as root: apt-get install" $$missing ")" >&2; \
+		exit 0; \
+	fi; \
+	echo "Installing system packages:" $$missing; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get update -qq && apt-get install -y -qq $$missing >/dev/null
 
 lint: install
 	$(BIN)/ruff check .

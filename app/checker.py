@@ -2,13 +2,17 @@
 
 A statement is supported when a sentence of the sources says the same thing: in the same
 language, most of its words (weighted by rarity) are there; across languages, the meaning is
-close (language-centred embedding similarity); and in both cases every number it states is
-there too, whatever the script (2,000 = ２０００ = 2千, 令和4年 = 2022). It is contradicted when
-a sentence about the very same thing gives other numbers.
+close (language-centred embedding similarity) and its names in Latin script are there; and in
+both cases every number it states is there too, whatever the script (2,000 = ２０００ = 2千,
+令和4年 = 2022). It is contradicted when a sentence about the very same thing gives another
+number of the same kind (another year, another count). A statement that names something the
+sources never mention (a city, an organisation) is not supported, however close the rest is.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,14 +25,23 @@ from app.records import Citation, Verdict
 from ingest.lang import detect_lang
 from ingest.records import Chunk
 
+# Names: capitalised or upper-case Latin words (not the first word), and katakana words.
+_NAME_EN = re.compile(r"(?<!^)(?<![.!?]\s)\b([A-Z][A-Za-z]{2,}|[A-Z]{2,}[0-9]*)\b")
+_NAME_JA = re.compile(r"[ァ-ヶー]{3,}")
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
 
 @dataclass(frozen=True)
 class CheckerSettings:
     candidates: int = 4  # best evidence sentences examined
     support_overlap: float = 0.6  # same language: share of the statement's words in the evidence
-    support_dense: float = 0.22  # across languages: centred similarity to the evidence
+    support_dense: float = 0.09  # across languages: centred similarity to the evidence
     topic_overlap: float = 0.5  # same thing talked about (needed to call a number contradicted)
-    topic_dense: float = 0.18
+    topic_dense: float = 0.09  # across languages
+    topic_dense_same: float = 0.12  # same language, when other words say the same ("founded")
 
 
 @dataclass(frozen=True)
@@ -39,10 +52,6 @@ class Judgement:
     strength: float
 
 
-def _year_like(n: Number) -> bool:
-    return not n.percent and n.value.is_integer() and 1800 <= n.value <= 2100
-
-
 def _missing(claimed: list[Number], found: list[Number]) -> list[Number]:
     return [n for n in claimed if not any(n.matches(f) for f in found)]
 
@@ -51,33 +60,69 @@ class ClaimChecker:
     def __init__(self, composer: Composer, settings: CheckerSettings) -> None:
         self.composer = composer
         self.settings = settings
+        self._folded_sources: list[str] = []
+
+    def unknown_names(self, claim: str) -> list[str]:
+        """Latin-script names in the statement that no source document contains anywhere."""
+        if not self._folded_sources:
+            self._folded_sources = [_fold(text) for text in self.composer.sources.values()]
+        return [name for name in _NAME_EN.findall(claim)
+                if not any(_fold(name) in text for text in self._folded_sources)]
+
+    def _evidence_text(self, sentence: Scored) -> tuple[str, bool]:
+        """The sentence with the one before it and a column-cut continuation, and whether it is
+        in the statement's language (after switching to a translation where there is one)."""
+        chunk = sentence.chunk
+        parts = [sentence.text]
+        index = chunk.sentences.index((sentence.start, sentence.end))
+        if index > 0:
+            a, b = chunk.sentences[index - 1]
+            parts.insert(0, self.composer.sources[chunk.doc][a:b])
+        continuation = self.composer.continuation(sentence)
+        if continuation is not None:
+            parts.append(continuation.text)
+        return " ".join(parts), True
 
     def judge(self, claim: str, lang: str, terms: list[str], sentence: Scored) -> Judgement:
         s = self.settings
         scorer, tokenizer = self.composer.scorer, self.composer.tokenizer
-        text = sentence.text
+        text, _ = self._evidence_text(sentence)
         same_language = sentence.lang == lang
         if not same_language:
             translated = self.composer.parallel_sentence(sentence)
             if translated is not None:
                 other, start, end = translated
-                text = self.composer.sources[other.doc][start:end]
+                text = f"{text} {self.composer.sources[other.doc][start:end]}"
                 same_language = True
         words = [t for t in terms if not any(ch.isdigit() for ch in t)]
         evidence_tokens = set(tokenizer.tokenize(text)) | set(tokenizer.tokenize(sentence.chunk.title))
         overlap = scorer.overlap(words, evidence_tokens) if words else 1.0
-        on_topic = overlap >= s.topic_overlap if same_language else sentence.dense >= s.topic_dense
-        close = overlap >= s.support_overlap if same_language else sentence.dense >= s.support_dense
+        # Names are looked for in the whole passage and its title: what "it" refers to.
+        folded = _fold(" ".join((text, sentence.chunk.title, sentence.chunk.text)))
+        if same_language:
+            on_topic = overlap >= s.topic_overlap or sentence.dense >= s.topic_dense_same
+            close, strength = overlap >= s.support_overlap, overlap
+            # A name the statement gives must be in the evidence: "India" is not "the U.S.".
+            names = _NAME_EN.findall(claim) if lang == "en" else _NAME_JA.findall(claim)
+            if any(_fold(name) not in folded for name in names):
+                close = False
+        else:
+            names = tokenizer.tokenize(" ".join(_NAME_EN.findall(claim))) if lang == "en" else \
+                [t for t in words if re.fullmatch(r"[a-z][a-z0-9&.+'-]*", t)]
+            anchored = scorer.overlap(names, evidence_tokens) >= 0.5 if names else True
+            on_topic = sentence.dense >= s.topic_dense and anchored
+            close = on_topic and sentence.dense >= s.support_dense
+            strength = sentence.dense / s.support_dense * s.support_overlap
         claimed = extract_numbers(claim)
-        found = extract_numbers(text) + extract_numbers(sentence.text)
+        found = extract_numbers(text)
         missing = _missing(claimed, found)
-        strength = overlap if same_language else sentence.dense / s.support_dense * s.support_overlap
         if missing and on_topic:
-            kinds = {_year_like(n) for n in missing}
-            if any(_year_like(f) in kinds for f in found):
-                stated = ", ".join(n.text for n in missing)
-                return Judgement("contradicted",
-                                 f"The sources give other figures than {stated}.", sentence, strength)
+            other = [f for f in found if any(f.kind == n.kind for n in missing)]
+            if other:
+                return Judgement(
+                    "contradicted",
+                    f"The sources give {', '.join(f.text for f in other[:3])}, "
+                    f"not {', '.join(n.text for n in missing)}.", sentence, strength)
         if close and not missing:
             return Judgement("supported", "A passage of the sources states this.", sentence, strength)
         return Judgement("unsupported", "No passage of the sources states this.", sentence, strength)
@@ -87,14 +132,18 @@ class ClaimChecker:
         question = Question(claim, lang, "other")
         terms = self.composer.tokenizer.tokenize(claim)
         scored = self.composer.evidence(question, vector, chunks)[: self.settings.candidates]
+        if not scored:
+            return Verdict(claim, lang, "unsupported", "No passage of the sources is related.", [])
         judgements = [self.judge(claim, lang, terms, sentence) for sentence in scored]
         order = {"supported": 0, "contradicted": 1, "unsupported": 2}
         judgements.sort(key=lambda j: (order[j.verdict], -j.strength))
-        if not judgements:
-            return Verdict(claim, lang, "unsupported", "No passage of the sources is related.", [])
         best = judgements[0]
-        evidence_sentences = [best.sentence] + [j.sentence for j in judgements[1:]
-                                                if j.verdict == best.verdict][:1]
-        evidence: list[Citation] = [self.composer.cite(n, sentence, lang, terms)
-                                    for n, sentence in enumerate(evidence_sentences, start=1)]
-        return Verdict(claim, lang, best.verdict, best.reason, evidence)  # type: ignore[arg-type]
+        verdict, reason = best.verdict, best.reason
+        unknown = self.unknown_names(claim)
+        if unknown and verdict == "supported":
+            verdict = "unsupported"
+            reason = f"The sources never mention {', '.join(unknown)}."
+        more = [j.sentence for j in judgements[1:] if j.verdict == best.verdict][:1]
+        evidence: list[Citation] = [self.composer.cite(n, sentence, question, vector, terms)
+                                    for n, sentence in enumerate([best.sentence, *more], start=1)]
+        return Verdict(claim, lang, verdict, reason, evidence)  # type: ignore[arg-type]

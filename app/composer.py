@@ -8,13 +8,14 @@ bilingual report the parallel passage in the other language comes along with eac
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from app.evidence import EvidenceScorer, Scored
 from app.numbers import extract_numbers
-from app.question import Question
+from app.question import SHAPED_KINDS, Question, fit
 from app.records import AnswerSentence, Citation, Span
 from app.wording import phrase
 from index.tokenizer import KeywordTokenizer
@@ -40,14 +41,34 @@ class Composition:
     sentences: list[AnswerSentence]
 
 
-_CLAUSE = re.compile(r"(?<=[、，,;；:：])\s*")
+_CLAUSE_END = "、，,;；:：。）)"
+
+
+def _windows(text: str, limit: int) -> list[tuple[int, int]]:
+    """Maximal spans of at most `limit` characters between clause or word boundaries."""
+    cuts = sorted({0, len(text)} | {m.end() for m in re.finditer(r"[、，,;；:：]\s*|\s+", text)})
+    spans: list[tuple[int, int]] = []
+    for i, a in enumerate(cuts[:-1]):
+        b = max((c for c in cuts[i + 1:] if c - a <= limit), default=None)
+        if b is None:
+            b = a + limit
+        a2, b2 = a, b
+        while a2 < b2 and text[a2].isspace():
+            a2 += 1
+        while b2 > a2 and text[b2 - 1].isspace():
+            b2 -= 1
+        if b2 > a2 and (not spans or spans[-1][1] < b2):
+            spans.append((a2, b2))
+    return spans
 
 
 class Composer:
     def __init__(self, scorer: EvidenceScorer, tokenizer: KeywordTokenizer,
                  chunks: list[Chunk], parallel: dict[str, str], sources: dict[str, str],
-                 settings: ComposerSettings) -> None:
+                 settings: ComposerSettings,
+                 embed: Callable[[list[str]], np.ndarray] | None = None) -> None:
         self.scorer = scorer
+        self.embed = embed  # embeds passages, to choose among equally worded windows
         self.tokenizer = tokenizer
         self.settings = settings
         self.chunks = chunks
@@ -64,7 +85,19 @@ class Composer:
 
     def evidence(self, question: Question, vector: np.ndarray, chunks: list[Chunk]) -> list[Scored]:
         terms = self.tokenizer.tokenize(question.text)
-        return self.scorer.score(vector, terms, question.kind, chunks[: self.settings.passages])
+        return self.scorer.score(vector, terms, question, self._with_neighbours(chunks))
+
+    def _with_neighbours(self, chunks: list[Chunk]) -> list[Chunk]:
+        """The top passages, each followed by the next passage of its document and language:
+        an answer often sits in the sentence right after the one that matched."""
+        out: list[Chunk] = []
+        for chunk in chunks[: self.settings.passages]:
+            order = self._order[(chunk.doc, chunk.lang)]
+            at = order.index(chunk)
+            for candidate in (chunk, order[at + 1] if at + 1 < len(order) else None):
+                if candidate is not None and candidate not in out:
+                    out.append(candidate)
+        return out
 
     def confidence(self, best: Scored) -> float:
         return best.score
@@ -76,30 +109,34 @@ class Composer:
         return Span(doc, start, end, lines.line_of(start), lines.line_of(max(start, end - 1)), lang,
                     title, self.sources[doc][start:end])
 
-    def trim(self, sentence: Scored, terms: list[str]) -> tuple[int, int]:
-        """The sentence, or for a long one the run of clauses that says most about the question."""
+    def trim(self, sentence: Scored, question: Question, vector: np.ndarray,
+             terms: list[str]) -> tuple[int, int]:
+        """The sentence, or for a long one the window of it that says most about the question.
+
+        Windows start and end at clause or word boundaries. They are ranked by the question's
+        words they hold and whether they hold the kind of thing asked for; when words cannot
+        tell (a Japanese question on an English sentence) by embedding similarity.
+        """
         start, end, limit = sentence.start, sentence.end, self.settings.max_quote_chars
         if end - start <= limit:
             return start, end
         text = self.sources[sentence.chunk.doc][start:end]
-        cuts = [0] + [m.end() for m in _CLAUSE.finditer(text)] + [len(text)]
-        pieces = [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
-        best, best_value = (0, min(len(text), limit)), -1.0
-        for i in range(len(pieces)):
-            for j in range(i, len(pieces)):
-                a, b = pieces[i][0], pieces[j][1]
-                if b - a > limit:
-                    break
-                window = text[a:b]
-                value = self.scorer.overlap(terms, set(self.tokenizer.tokenize(window))) \
-                    + 0.1 * bool(extract_numbers(window)) + 0.001 * (b - a) / limit
-                if value > best_value:
-                    best, best_value = (a, b), value
-        a, b = best
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
+        windows = _windows(text, limit)
+        values = []
+        for a, b in windows:
+            window = text[a:b]
+            shape = fit(question, window)
+            # A window without the thing asked for (the date, the place) is no answer at all.
+            values.append(self.scorer.overlap(terms, set(self.tokenizer.tokenize(window)))
+                          + 2 * shape * (question.kind in SHAPED_KINDS or shape == 2)
+                          + 0.05 * (a == 0 or text[a - 1] in _CLAUSE_END)
+                          + 0.0001 * (b - a))
+        top = max(values)
+        tied = [w for w, v in zip(windows, values) if v >= top - 0.02]
+        if len(tied) > 1 and self.embed is not None:
+            embedded = self.embed([text[a:b] for a, b in tied])
+            tied = [tied[int(np.argmax(embedded @ vector))]]
+        a, b = tied[0]
         return start + a, start + b
 
     # ------------------------------------------------------------------ languages
@@ -141,21 +178,25 @@ class Composer:
             return Composition(phrase("no_answer", question.lang), True, 0.0, [], [])
         best = scored[0]
         confidence = self.confidence(best)
-        if confidence < self.settings.abstain_below:
+        shapeless = question.kind in SHAPED_KINDS and all(s.fit == 0 for s in scored[:3])
+        if confidence < self.settings.abstain_below or shapeless:
             return Composition(phrase("no_answer", question.lang), True, confidence, [], [])
         picked = [best]
-        limit = self.settings.max_quote_chars * (2 if question.kind == "list" else 1)
+        is_list = question.kind == "list"
+        limit = self.settings.max_quote_chars * (2 if is_list else 1)
+        margin = self.settings.extra_sentence_margin * (3 if is_list else 1)
         for other in scored[1:]:
-            if other.score < best.score - self.settings.extra_sentence_margin:
+            if other.score < best.score - margin:
                 break
             if other.lang == best.lang and sum(len(p.text) for p in picked) + len(other.text) <= limit:
                 picked.append(other)
         picked.sort(key=lambda s: (s.chunk.doc, s.start))
+        picked = [part for s in picked for part in (s, self.continuation(s)) if part is not None]
         terms = self.tokenizer.tokenize(question.text)
         citations: list[Citation] = []
         parts: list[str] = []
         for n, sentence in enumerate(picked, start=1):
-            citation = self.cite(n, sentence, question.lang, terms)
+            citation = self.cite(n, sentence, question, vector, terms)
             citations.append(citation)
             parts.append(f"{citation.quote.text} [{n}]")
         quote_lang = citations[0].quote.lang
@@ -164,16 +205,29 @@ class Composer:
         sentences = [AnswerSentence(c.quote.text, [c.n], "supported") for c in citations]
         return Composition(lead + " ".join(parts), False, confidence, citations, sentences)
 
-    def cite(self, n: int, sentence: Scored, lang: str, terms: list[str]) -> Citation:
-        """A citation of `sentence`, switched to its translation when that is in `lang`."""
+    def continuation(self, sentence: Scored) -> Scored | None:
+        """The rest of a sentence that a column cut off, as a sentence of its own chunk."""
         chunk = sentence.chunk
-        if sentence.lang != lang:
+        if not chunk.context_after or (sentence.start, sentence.end) != chunk.sentences[-1]:
+            return None
+        for other in self._order[(chunk.doc, chunk.lang)]:
+            if other.context_before and other.context_before.endswith(sentence.text) and other.sentences:
+                start, end = other.sentences[0]
+                return Scored(other, sentence.rank, start, end, sentence.dense, sentence.overlap,
+                              sentence.fit, sentence.score)
+        return None
+
+    def cite(self, n: int, sentence: Scored, question: Question, vector: np.ndarray,
+             terms: list[str]) -> Citation:
+        """A citation of `sentence`, switched to its translation in the question's language."""
+        chunk = sentence.chunk
+        if sentence.lang != question.lang:
             translated = self.parallel_sentence(sentence)
             if translated is not None:
                 other, start, end = translated
                 quote = self.span(other.doc, start, end, other.lang, other.title)
                 return Citation(n, quote, Span.of_chunk(other), Span.of_chunk(chunk))
-        start, end = self.trim(sentence, terms)
+        start, end = self.trim(sentence, question, vector, terms)
         quote = self.span(chunk.doc, start, end, chunk.lang, chunk.title)
         partner = self.parallel.get(chunk.id)
         return Citation(n, quote, Span.of_chunk(chunk),

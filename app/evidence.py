@@ -6,22 +6,39 @@ products and a tokenization, not another pass through the model.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from app.question import Kind, fits_kind
+from app.question import SHAPED_KINDS, Question, fit
 from index.keyword_index import KeywordIndex
 from index.sentence_table import SentenceTable
 from index.tokenizer import KeywordTokenizer
 from ingest.records import Chunk
+from ingest.sentences import ends_sentence
+
+_LABEL_CHARS = 60
+_LABEL = re.compile(r"^(?:#|●|図|表|Fig|Figure|Table)", re.IGNORECASE)
+_NEUTRAL = re.compile(r"^[a-z0-9][a-z0-9&.+'-]*$")
+# Across languages the question's words cannot be matched, only its names and numbers; a
+# sentence in the other language gets this share for free and the rest through them.
+_CROSS_PRIOR = 0.3
+
+
+def is_label(text: str) -> bool:
+    """A heading, caption or title rather than a sentence: it names things but states nothing."""
+    text = text.strip()
+    return bool(_LABEL.match(text)) or (len(text) < _LABEL_CHARS and not ends_sentence(text))
 
 
 @dataclass(frozen=True)
 class EvidenceWeights:
     overlap: float = 0.15  # share of the question's words (weighted by rarity) in the sentence
-    kind: float = 0.04  # the sentence holds the kind of thing asked for (a number, a date, ...)
+    kind: float = 0.06  # the sentence holds the kind of thing asked for (a number, a date, ...)
     rank: float = 0.004  # per rank of the passage in retrieval
+    label: float = 0.08  # taken off a heading or caption: it names a topic but answers nothing
+    context: float = 0.05  # the question's words in the sentence before (what "it" refers to)
 
 
 @dataclass(frozen=True)
@@ -32,7 +49,7 @@ class Scored:
     end: int
     dense: float  # cosine to the question minus the language offset
     overlap: float
-    fits: bool
+    fit: int  # 0-2: how well the sentence has the shape of the answer
     score: float
 
     @property
@@ -72,22 +89,36 @@ class EvidenceScorer:
         lang = str(self._langs[row])
         return float(self.sentences.vectors[row] @ vector - self.centroids[lang] @ vector)
 
-    def score(self, vector: np.ndarray, terms: list[str], kind: Kind,
+    def score(self, vector: np.ndarray, terms: list[str], question: Question,
               chunks: list[Chunk]) -> list[Scored]:
         """Every sentence of `chunks` (ranked best first), best evidence first."""
         scored: dict[tuple[str, int, int], Scored] = {}
         w = self.weights
+        neutral = [t for t in terms if _NEUTRAL.match(t)]
         for rank, chunk in enumerate(chunks):
             title_tokens = set(self.tokenizer.tokenize(chunk.title))
+            previous: set[str] = set()
             for start, end in chunk.sentences:
                 row = self.sentences.row(chunk.doc, start, end)
                 if row is None or (chunk.doc, start, end) in scored:
                     continue
                 text = chunk.text[start - chunk.start:end - chunk.start]
-                overlap = self.overlap(terms, set(self.tokenizer.tokenize(text)) | title_tokens)
-                fits = fits_kind(kind, text)
+                own = set(self.tokenizer.tokenize(text))
+                tokens = own | title_tokens
+                if chunk.lang == question.lang:
+                    overlap = self.overlap(terms, tokens)
+                    context = self.overlap(terms, previous)
+                else:
+                    overlap = _CROSS_PRIOR * (1 + (self.overlap(neutral, tokens) if neutral else 0))
+                    context = 0.0
+                previous = own
+                shape = fit(question, text)
                 dense = self.dense(vector, row)
-                score = dense + w.overlap * overlap + w.kind * fits - w.rank * rank
+                # For a shaped question a sentence without the shape loses what a fitting one gains.
+                bonus = (shape - 1) if question.kind in SHAPED_KINDS else (shape == 2)
+                label = is_label(text) and shape < 2
+                score = (dense + w.overlap * overlap + w.context * context + w.kind * bonus
+                         - w.rank * rank - w.label * label)
                 scored[(chunk.doc, start, end)] = Scored(chunk, rank, start, end, dense, overlap,
-                                                         fits, score)
+                                                         shape, score)
         return sorted(scored.values(), key=lambda s: -s.score)

@@ -17,6 +17,9 @@ def clean_text(text: object, max_chars: int, what: str = "question") -> str:
     """The text with control characters removed and white space trimmed, or InputError."""
     if not isinstance(text, str):
         raise InputError(f"the {what} must be text")
+    if any("\udc80" <= ch <= "\udcff" for ch in text):
+        # What Python makes of bytes that are not UTF-8 (command-line arguments, files).
+        raise InputError(f"the {what} is not valid UTF-8 text")
     # Control and format characters (NUL, escape sequences, bidi overrides) carry no meaning
     # for search and can corrupt a terminal or a page; line breaks and tabs become spaces.
     kept = "".join(

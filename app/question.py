@@ -9,22 +9,31 @@ from typing import Literal
 from ingest.lang import detect_lang
 from ingest.records import Lang
 
-Kind = Literal["how_many", "when", "where", "who", "what", "list", "other"]
+Kind = Literal["how_much", "how_many", "when", "where", "who", "why", "what", "list", "other"]
 
 _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
+    # Money first: "how much is the budget" wants an amount of money, not any number.
+    ("how_much", re.compile(
+        r"\b(?:budget|costs?|funding|fund|price|spend|spending|expenditure|contribution"
+        r"|amount of money)\b"
+        r"|予算|費用|経費|拠出|資金|金額|総額|建設費|いくら", re.IGNORECASE)),
+    ("why", re.compile(r"\bwhy\b|\bfor what reason\b|\bwhat led\b|なぜ|どうして|理由", re.IGNORECASE)),
     ("how_many", re.compile(
-        r"\bhow (?:many|much|long|soon|often|large|big)\b|\bnumber of\b|\bwhat (?:percentage|share|proportion)"
-        r"|何[人名件社校機関か国カ国ヶ国割倍回個]|いくつ|いくら|どのくらい|どれくらい|どれほど|何パーセント|数は",
+        r"\bhow (?:many|much|long|soon|often|large|big)\b|\bnumber of\b"
+        r"|\bwhat (?:percentage|share|proportion)|何[人名件社校機関か国カ国ヶ国割倍回個]"
+        r"|いくつ|いくら|どのくらい|どれくらい|どれほど|何パーセント|数は",
         re.IGNORECASE)),
     ("when", re.compile(
         r"\bwhen\b|\bwhat (?:year|date|month|time)\b|\bwhich (?:year|month)\b|\bsince when\b"
         r"|いつ|何年|何月|何日|何時", re.IGNORECASE)),
     ("where", re.compile(
-        r"\bwhere\b|\bin which (?:city|country|place)|\bwhich (?:city|country|place)\b|どこ|どの(?:国|都市|場所)",
+        r"\bwhere\b|\bin which (?:city|country|place)|\bwhich (?:city|country|place)\b"
+        r"|どこ|どの(?:国|都市|場所)",
         re.IGNORECASE)),
     ("who", re.compile(r"\bwho(?:m|se)?\b|誰|だれ|どなた|どの人", re.IGNORECASE)),
     ("list", re.compile(
-        r"\bwhich (?:\w+ )?(?:universities|institutions|countries|organizations|partners|programs|fields)\b"
+        r"\b(?:which|what) (?:\w+ )?(?!(?:does|was|has|gas|this|its|is|his|yes|bus|status)\b)"
+        r"\w{2,}(?:ies|[^su]s)\b"
         r"|\bwhat are\b|\blist\b|どの(?:大学|機関|国々)|どのような.*(?:がありますか|ですか)",
         re.IGNORECASE)),
     ("what", re.compile(r"\bwhat\b|\bwhich\b|\bstand for\b|何|とは|なに", re.IGNORECASE)),
@@ -47,25 +56,89 @@ def analyse(text: str) -> Question:
     return Question(text, detect_lang(text), kind)
 
 
+_MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
 _YEAR = re.compile(r"(?<!\d)(?:1[89]\d\d|20\d\d)(?!\d)|令和|平成|昭和|\bFY\b|年度?")
-_MONTH = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\b|\d+\s*月")
+_DAY = re.compile(rf"\b{_MONTHS}\s+\d{{1,2}}\b|\d{{1,2}}\s*月\s*\d{{1,2}}\s*日|\d+\s*月")
 _QUANTITY = re.compile(r"\d|[一二三四五六七八九十百千万億]+\s*[人名件社校機関か国カ国ヶ国割倍回個%％]"
                        r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|"
                        r"million|half|dozen)\b", re.IGNORECASE)
-_PLACE = re.compile(r"\b(?:in|at|to|from)\s+(?:the\s+)?[A-Z][a-z]+|[市県都府州国]|[ァ-ヶー]{2,}")
+_PLACE = re.compile(
+    rf"\b(?:in|at)\s+\(?(?:the\s+)?(?!{_MONTHS}\b|In\b|Addition\b|Particular\b|Order\b)[A-Z][a-z]+"
+    r"|[市県都府州]|[ァ-ヶー]{3,}|(?:北京|東京|大阪|京都|台湾|中国|韓国|米国|英国|欧州)")
 _PERSON = re.compile(r"\b(?:Dr|Mr|Ms|Mrs|Prof|President|Chair|Director|Minister|Ambassador)\b\.?"
                      r"|博士|会長|理事長|大臣|大使|氏|教授|[A-Z][a-z]+ [A-Z][a-z]+|[A-Z]{3,} [A-Z][a-z]+")
+_MONEY = re.compile(r"\d[\d,.]*\s*(?:円|万円|億円|兆円|ドル|ユーロ|yen|dollars?|euros?"
+                    r"|million yen|billion yen)|[$€¥￥]\s*\d|\bUSD\b|\bJPY\b", re.IGNORECASE)
+_REASON = re.compile(r"ため|ので|から|により|によって|契機|理由|because|due to|in order to|so that|"
+                     r"to respond|inspired|as a result|aim", re.IGNORECASE)
+_COUNTED_EN = re.compile(
+    r"\bhow many (?:\w+ ){0,2}?(\w+?)s?\b(?: do| does| did| are| were| have| has| will|\?|$)",
+    re.IGNORECASE)
+_COUNTER_JA = re.compile(r"何\s*(名|人|機関|件|社|校|か国|カ国|ヶ国|回|個|倍|割)")
+_SAME_COUNTER = {"名": "名人", "人": "名人"}
+
+# Kinds whose answer has a recognisable shape; a sentence without it is poor evidence.
+SHAPED_KINDS = frozenset({"how_much", "how_many", "when", "where", "who"})
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&-]{1,9}\b")
+
+
+def acronyms(text: str) -> list[str]:
+    return [a for a in _ACRONYM.findall(text) if not a.isdigit()]
+
+
+_ASKS_DEFINITION = re.compile(r"\bstand for\b|\bwhat (?:is|are|was)\b|\bmeaning of\b|とは|何の略|正式名称",
+                              re.IGNORECASE)
+
+
+def defines(sentence: str, question: str) -> bool:
+    """For "what is X?": the sentence spells out the acronym X, as in "... Indicators (NESTI)"."""
+    return bool(_ASKS_DEFINITION.search(question)) and any(
+        f"({a})" in sentence or f"（{a}）" in sentence for a in acronyms(question))
+
+
+def _without_given(sentence: str, question: str) -> str:
+    """The sentence less the numbers the question itself states ("in 2022 ..." answers no "when")."""
+    for number in set(re.findall(r"\d{3,}", question)):
+        sentence = re.sub(rf"(?<!\d){number}(?!\d)", " ", sentence)
+    return sentence
+
+
+def fit(question: Question, sentence: str) -> int:
+    """How well a sentence has the shape of the answer: 0 not at all, 1 roughly, 2 exactly."""
+    kind, text = question.kind, _without_given(sentence, question.text)
+    if defines(sentence, question.text):
+        return 2
+    if kind == "how_much":
+        return 2 if _MONEY.search(text) else 0
+    if kind == "why":
+        return 2 if _REASON.search(text) else 1
+    if kind == "how_many":
+        # Years and dates are not quantities: "2020年1月22日" answers no "how many".
+        without_years = re.sub(r"(?<!\d)(?:1[89]\d\d|20\d\d)(?!\d)\s*年?|\d+\s*[月日]|"
+                               rf"{_MONTHS}\s+\d{{1,2}}\b", " ", text)
+        if not _QUANTITY.search(without_years):
+            return 0
+        counted = _COUNTED_EN.search(question.text)
+        if counted and re.search(rf"\d[\d,.]*\s+(?:\w+\s+){{0,3}}?{re.escape(counted.group(1))}",
+                                 without_years, re.IGNORECASE):
+            return 2
+        counter = _COUNTER_JA.search(question.text)
+        if counter:
+            units = _SAME_COUNTER.get(counter.group(1), counter.group(1))
+            counted = rf"[\d一二三四五六七八九十百千万]\s*(?:[{units}]|{counter.group(1)})"
+            if re.search(counted, without_years):
+                return 2
+        return 1
+    if kind == "when":
+        if _DAY.search(text):
+            return 2
+        return 1 if _YEAR.search(text) else 0
+    if kind == "where":
+        return 1 if _PLACE.search(text) else 0
+    if kind == "who":
+        return 1 if _PERSON.search(text) else 0
+    return 1
 
 
 def fits_kind(kind: Kind, sentence: str) -> bool:
-    """Whether a sentence holds the sort of thing the question asks for."""
-    if kind == "how_many":
-        without_years = re.sub(r"(?<!\d)(?:1[89]\d\d|20\d\d)(?!\d)\s*年?", " ", sentence)
-        return bool(_QUANTITY.search(without_years))
-    if kind == "when":
-        return bool(_YEAR.search(sentence) or _MONTH.search(sentence))
-    if kind == "where":
-        return bool(_PLACE.search(sentence))
-    if kind == "who":
-        return bool(_PERSON.search(sentence))
-    return True
+    return fit(Question("", "en", kind), sentence) > 0

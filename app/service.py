@@ -76,7 +76,8 @@ class Kakehashi:
         self.scorer = EvidenceScorer(self.index.sentences, self.index.keywords, self.tokenizer,
                                      settings.answer.weights())
         self.composer = Composer(self.scorer, self.tokenizer, self.index.chunks,
-                                 self.index.parallel, self.sources, settings.answer.composer())
+                                 self.index.parallel, self.sources, settings.answer.composer(),
+                                 embed=self.embedder.encode_passages)
         self.checker = ClaimChecker(self.composer, settings.answer.checker())
         self.load_seconds = time.perf_counter() - started
 
@@ -124,8 +125,7 @@ class Kakehashi:
         result = self.retriever.search(text, self.settings.retrieval.k)
         mark = time.perf_counter()
         analysed = analyse(text)
-        vector = self.retriever.last_query_vector
-        composed = self.composer.compose(analysed, vector, [h.chunk for h in result.hits])
+        composed = self.composer.compose(analysed, result.vector, [h.chunk for h in result.hits])
         timings = {**result.timings_ms, "compose": (time.perf_counter() - mark) * 1000,
                    "total": (time.perf_counter() - started) * 1000}
         retrieved = [RetrievedPassage(Span.of_chunk(h.chunk), h.score) for h in result.hits]
@@ -138,7 +138,7 @@ class Kakehashi:
         text = clean_text(claim, self.settings.limits.max_question_chars, what="statement")
         result = self.retriever.search(text, self.settings.retrieval.k)
         mark = time.perf_counter()
-        verdict = self.checker.check(text, self.retriever.last_query_vector,
+        verdict = self.checker.check(text, result.vector,
                                      [h.chunk for h in result.hits])
         verdict.timings_ms = {**result.timings_ms, "check": (time.perf_counter() - mark) * 1000,
                               "total": (time.perf_counter() - started) * 1000}

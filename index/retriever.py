@@ -42,6 +42,7 @@ class SearchResult:
     query: str
     hits: list[Retrieved]
     timings_ms: dict[str, float] = field(default_factory=dict)
+    vector: np.ndarray | None = None  # the query embedding, for scoring sentences afterwards
 
 
 def reciprocal_rank_fusion(rankings: list[tuple[list[str], float]], rrf_k: int) -> dict[str, float]:
@@ -72,7 +73,6 @@ class HybridRetriever(BaseRetriever):
         timings: dict[str, float] = {}
         started = time.perf_counter()
         vector = self.embedder.encode_query(query)
-        object.__setattr__(self, "last_query_vector", vector)
         timings["embed"] = (time.perf_counter() - started) * 1000
         mark = time.perf_counter()
         dense = self._dense(vector)
@@ -88,7 +88,7 @@ class HybridRetriever(BaseRetriever):
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
         hits = [Retrieved(by_id[key], score, dense.get(key), keyword.get(key)) for key, score in ranked]
         timings["search"] = (time.perf_counter() - started) * 1000
-        return SearchResult(query, hits, timings)
+        return SearchResult(query, hits, timings, vector)
 
     def _dense(self, vector: np.ndarray) -> dict[str, float]:
         """Dense candidates, best first, scored by cosine minus the language offset.

@@ -28,6 +28,7 @@ _EN_STOPWORDS = frozenset(
     "each some more most other s"
     .split()
 )
+_INFLECTED_POS = frozenset({"動詞", "形容詞"})
 # Light verbs (ある, する, いる, なる) are in every sentence and say nothing of its topic.
 _LIGHT_VERBS = frozenset({"有る", "為る", "居る", "成る"})
 _DIGIT_GROUPS = re.compile(r"(?<=\d)[,，](?=\d{3})")
@@ -74,5 +75,8 @@ class KeywordTokenizer:
                     continue
             elif surface in _JA_STOPWORDS or re.fullmatch(r"[\u3040-\u309f]", surface):
                 continue
+            elif pos in _INFLECTED_POS and word.feature.lemma:
+                # 受入れ and 受け入れ, 始まっ and 始まり: the dictionary form joins spellings.
+                surface = word.feature.lemma.split("-")[0]
             tokens.append(surface)
         return tokens

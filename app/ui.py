@@ -1,0 +1,346 @@
+"""The web interface: chat with cited answers, a statement checker and the list of sources.
+
+`build_app(service)` makes the Gradio app; `serve(service)` runs it. The callbacks only call
+`service.ask` / `service.check` (the same code the CLI runs) and render what comes back, and
+the API endpoints `/ask` and `/check` return exactly the CLI's JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+
+from app.inputs import InputError
+from app.service import Kakehashi
+from app.ui_render import (
+    Json,
+    catalog_html,
+    checking_html,
+    examples_title_html,
+    header_html,
+    sources_html,
+    transcript_html,
+    verdict_html,
+)
+from app.ui_style import BROWSER_LANG_JS, CSS, HEAD, theme
+from app.ui_text import EXAMPLE_CLAIMS, EXAMPLE_QUESTIONS, UiLang, t, ui_lang
+
+log = logging.getLogger("kakehashi.ui")
+
+AUTH_USER_ENV = "KAKEHASHI_AUTH_USER"
+AUTH_PASSWORD_ENV = "KAKEHASHI_AUTH_PASSWORD"
+# Answers are revealed in at most this many steps, this far apart: quick, but visibly streamed.
+REVEAL_STEPS = 24
+REVEAL_DELAY_S = 0.03
+# How many queued requests wait at most; more are refused (the queue is full) rather than kept.
+QUEUE_SIZE = 200
+# Revealing an answer needs no model, so more of it may run at once than model calls.
+REVEAL_CONCURRENCY = 16
+SERVER_ERROR = "Something went wrong on the server; please try again."
+
+_TOKEN = re.compile(r"\[\d+\]|[A-Za-z0-9][\w'’.,:;%-]*\s*|\s+|.")
+
+
+# ---------------------------------------------------------------------------- service calls
+
+def ask_json(service: Kakehashi, question: object) -> Json:
+    """`service.ask` as the CLI's JSON, or {"error": message} for input it refuses."""
+    try:
+        return service.ask(question).to_json()  # type: ignore[arg-type]  # checked by the service
+    except InputError as err:
+        return {"error": str(err)}
+
+
+def check_json(service: Kakehashi, claim: object) -> Json:
+    """`service.check` as the CLI's JSON, or {"error": message} for input it refuses."""
+    try:
+        return service.check(claim).to_json()  # type: ignore[arg-type]
+    except InputError as err:
+        return {"error": str(err)}
+
+
+def safe_call(call: Callable[[], Json]) -> Json:
+    """The call's JSON; an unexpected failure is logged and shown as a short message."""
+    try:
+        return call()
+    except Exception:  # the page must keep working whatever one question does
+        log.exception("request failed")
+        return {"error": SERVER_ERROR}
+
+
+def auth_from_env(environ: dict[str, str] | None = None) -> tuple[str, str] | None:
+    """Basic auth (user, password) from KAKEHASHI_AUTH_USER / _PASSWORD, or None if unset."""
+    env = os.environ if environ is None else environ
+    user, password = env.get(AUTH_USER_ENV, ""), env.get(AUTH_PASSWORD_ENV, "")
+    if bool(user) != bool(password):
+        raise ValueError(f"set both {AUTH_USER_ENV} and {AUTH_PASSWORD_ENV} for basic auth, or neither")
+    return (user, password) if user else None
+
+
+# ---------------------------------------------------------------------------- revealing answers
+
+def reveal_points(text: str, steps: int = REVEAL_STEPS) -> list[int]:
+    """Where to cut the text while it streams: word (or a few characters) at a time, never
+    inside a citation marker, in at most `steps` steps."""
+    ends, at = [], 0
+    for match in _TOKEN.finditer(text):
+        at = match.end()
+        ends.append(at)
+    stride = max(1, -(-len(ends) // steps))
+    points = ends[stride - 1::stride]
+    return points if points and points[-1] == len(text) else [*points, len(text)]
+
+
+# ---------------------------------------------------------------------------- the app
+
+class KakehashiUi:
+    """The callbacks of one app: each renders what the service returns, nothing more."""
+
+    def __init__(self, service: Kakehashi) -> None:
+        self.service = service
+        self.catalog = service.catalog
+
+    # -- rendering
+    def transcript(self, turns: list[Json], lang: UiLang) -> str:
+        return transcript_html(turns, self.catalog, lang)
+
+    def sources(self, turns: list[Json], lang: UiLang) -> str:
+        return sources_html(turns, self.catalog, lang)
+
+    def verdict(self, state: Json | None, lang: UiLang) -> str:
+        if state is None:
+            return verdict_html("", None, None, self.catalog, lang)
+        result = state["result"]
+        return verdict_html(state["claim"], None if "error" in result else result,
+                            result.get("error"), self.catalog, lang)
+
+    def about(self, lang: UiLang) -> str:
+        return catalog_html(self.catalog, self.service.sources, lang)
+
+    # -- asking: add the question, answer it (model), reveal the answer (no model)
+    def add_turn(self, question: str, turns: list[Json], lang: str) -> tuple[Any, ...]:
+        turn = {"id": len(turns) + 1, "question": question if isinstance(question, str) else "",
+                "answer": None, "error": None, "shown": None}
+        turns = [*turns, turn]
+        cleared = gr.update(value="", interactive=False)
+        return (turns, self.transcript(turns, ui_lang(lang)), cleared, *self.inputs_enabled(False)[1:])
+
+    def answer_turn(self, turns: list[Json]) -> list[Json]:
+        turn = dict(turns[-1])
+        result = safe_call(lambda: ask_json(self.service, turn["question"]))
+        if "error" in result:
+            turn["error"] = result["error"]
+        else:
+            turn["answer"], turn["shown"] = result, 0
+        return [*turns[:-1], turn]
+
+    def reveal_turn(self, turns: list[Json], lang: str) -> Iterator[tuple[Any, ...]]:
+        lang_ = ui_lang(lang)
+        turn = dict(turns[-1])
+        if turn["answer"] is None and turn["error"] is None:  # the answer step failed outright
+            turn["error"] = SERVER_ERROR
+        if turn["answer"] is not None:
+            for point in reveal_points(turn["answer"]["answer"])[:-1]:
+                turn["shown"] = point
+                partial = [*turns[:-1], turn]
+                yield (partial, self.transcript(partial, lang_), self.sources(partial, lang_),
+                       *self.inputs_enabled(False))
+                time.sleep(REVEAL_DELAY_S)
+        turn["shown"] = None
+        done = [*turns[:-1], turn]
+        yield (done, self.transcript(done, lang_), self.sources(done, lang_),
+               *self.inputs_enabled(True))
+
+    def inputs_enabled(self, enabled: bool) -> tuple[Any, ...]:
+        """Updates for the textbox and the ask buttons: off while a question is answered, so
+        one conversation has one question in flight."""
+        return tuple(gr.update(interactive=enabled) for _ in range(2 + len(EXAMPLE_QUESTIONS)))
+
+    def clear(self, lang: str) -> tuple[list[Json], str, str]:
+        return [], self.transcript([], ui_lang(lang)), self.sources([], ui_lang(lang))
+
+    # -- checking
+    def check(self, claim: str, lang: str) -> Iterator[tuple[Json | None, str]]:
+        lang_ = ui_lang(lang)
+        yield None, checking_html(lang_)
+        state = {"claim": claim if isinstance(claim, str) else "",
+                 "result": safe_call(lambda: check_json(self.service, claim))}
+        yield state, self.verdict(state, lang_)
+
+    @staticmethod
+    def echo(text: str) -> str:
+        """An example's text, put in the box it is an example for."""
+        return text
+
+    # -- labels
+    def relabel(self, lang: str, turns: list[Json], check_state: Json | None) -> tuple[Any, ...]:
+        """Every label, and everything rendered, in the chosen interface language."""
+        lg = ui_lang(lang)
+        return (
+            header_html(lg),
+            gr.update(label=t("tab_ask", lg)), gr.update(label=t("tab_check", lg)),
+            gr.update(label=t("tab_about", lg)),
+            gr.update(label=t("question", lg), placeholder=t("question_placeholder", lg)),
+            gr.update(value=t("ask", lg)), gr.update(value=t("clear", lg)),
+            examples_title_html(lg), examples_title_html(lg),
+            gr.update(label=t("claim", lg), placeholder=t("claim_placeholder", lg)),
+            gr.update(value=t("check", lg)),
+            self.transcript(turns, lg), self.sources(turns, lg), self.verdict(check_state, lg),
+            self.about(lg),
+        )
+
+
+@dataclass
+class Widgets:
+    """The components the callbacks read and write."""
+
+    lang: gr.Radio
+    header: gr.HTML
+    turns: gr.State
+    check_state: gr.State
+    tabs: list[gr.Tab]
+    transcript: gr.HTML
+    question: gr.Textbox
+    ask: gr.Button
+    examples_titles: list[gr.HTML]
+    examples: list[gr.Button]
+    clear: gr.Button
+    sources: gr.HTML
+    claim: gr.Textbox
+    check: gr.Button
+    claim_examples: list[gr.Button]
+    verdict: gr.HTML
+    about: gr.HTML
+
+
+def build_app(service: Kakehashi) -> gr.Blocks:
+    """The Gradio app over `service` (call `launch_app` or `serve` to run it)."""
+    ui = KakehashiUi(service)
+    with gr.Blocks(title="Kakehashi 架け橋", analytics_enabled=False) as app:
+        _api(service)  # first, so that it owns the names /ask and /check
+        w = _layout(ui, "en")
+        _wire(app, ui, w, service.settings.server.concurrency)
+    return app
+
+
+def _api(service: Kakehashi) -> None:
+    """The named endpoints /ask and /check: one string in, the CLI's JSON out."""
+    limit = service.settings.server.concurrency
+
+    def ask(question: str) -> dict[str, Any]:
+        """Answer a question from the sources (the JSON of `service.ask(...).to_json()`)."""
+        return safe_call(lambda: ask_json(service, question))
+
+    def check(claim: str) -> dict[str, Any]:
+        """Check a statement against the sources (the JSON of `service.check(...).to_json()`)."""
+        return safe_call(lambda: check_json(service, claim))
+
+    gr.api(ask, api_name="ask", concurrency_limit=limit, concurrency_id="model")
+    gr.api(check, api_name="check", concurrency_limit=limit, concurrency_id="model")
+
+
+def _layout(ui: KakehashiUi, lg: UiLang) -> Widgets:
+    with gr.Row(equal_height=True):
+        header = gr.HTML(header_html(lg), scale=4, js_on_load=None)
+        lang = gr.Radio([("English", "en"), ("日本語", "ja")], value=lg, show_label=False,
+                        container=False, elem_id="kk-lang", scale=1, min_width=180)
+    turns, check_state = gr.State([]), gr.State(None)
+    with gr.Tabs():
+        with gr.Tab(t("tab_ask", lg), id="ask", elem_id="kk-tab-ask") as tab_ask, gr.Row():
+            with gr.Column(scale=3, min_width=360):
+                transcript = gr.HTML(ui.transcript([], lg), elem_id="kk-transcript", js_on_load=None,
+                                     min_height=360, max_height=640, autoscroll=True)
+                with gr.Row(equal_height=True):
+                    question = gr.Textbox(label=t("question", lg), elem_id="kk-question",
+                                          placeholder=t("question_placeholder", lg),
+                                          lines=1, max_lines=6, scale=6, autofocus=True)
+                    ask = gr.Button(t("ask", lg), variant="primary", scale=1, min_width=100,
+                                    elem_id="kk-ask")
+                with gr.Row(equal_height=True):
+                    examples_title = gr.HTML(examples_title_html(lg), js_on_load=None, scale=1)
+                    clear = gr.Button(t("clear", lg), size="sm", variant="secondary", scale=0,
+                                      min_width=140, elem_id="kk-clear")
+                with gr.Row(elem_id="kk-examples"):
+                    examples = [gr.Button(q, size="sm", variant="secondary", scale=0, min_width=0)
+                                for q in EXAMPLE_QUESTIONS]
+            with gr.Column(scale=2, min_width=320, elem_id="kk-sources-col"):
+                sources = gr.HTML(ui.sources([], lg), elem_id="kk-sources", js_on_load=None)
+        with gr.Tab(t("tab_check", lg), id="check", elem_id="kk-tab-check") as tab_check:
+            with gr.Row(equal_height=True):
+                claim = gr.Textbox(label=t("claim", lg), elem_id="kk-claim", lines=1, max_lines=6,
+                                   placeholder=t("claim_placeholder", lg), scale=6)
+                check = gr.Button(t("check", lg), variant="primary", scale=1, min_width=100,
+                                  elem_id="kk-check")
+            claim_examples_title = gr.HTML(examples_title_html(lg), js_on_load=None)
+            with gr.Row(elem_id="kk-claim-examples"):
+                claim_examples = [gr.Button(c, size="sm", variant="secondary", scale=0, min_width=0)
+                                  for c in EXAMPLE_CLAIMS]
+            verdict = gr.HTML(ui.verdict(None, lg), elem_id="kk-verdict", js_on_load=None)
+        with gr.Tab(t("tab_about", lg), id="about", elem_id="kk-tab-about") as tab_about:
+            about = gr.HTML(ui.about(lg), js_on_load=None)
+    return Widgets(lang, header, turns, check_state, [tab_ask, tab_check, tab_about], transcript,
+                   question, ask, [examples_title, claim_examples_title], examples, clear, sources,
+                   claim, check, claim_examples, verdict, about)
+
+
+def _wire(app: gr.Blocks, ui: KakehashiUi, w: Widgets, concurrency: int) -> None:
+    """Events. Model calls share `concurrency` slots; UI-only events are private (not API)."""
+    model: dict[str, Any] = {"concurrency_limit": concurrency, "concurrency_id": "model",
+                             "api_visibility": "private", "show_progress": "hidden"}
+    private: dict[str, Any] = {"queue": False, "api_visibility": "private", "show_progress": "hidden"}
+    locked = [w.question, w.ask, *w.examples]
+    for source, triggers in [(w.question, [w.question.submit, w.ask.click]),
+                             *[(b, [b.click]) for b in w.examples]]:
+        # Question shown at once, answered in a model slot, then revealed without holding one.
+        gr.on(triggers, ui.add_turn, [source, w.turns, w.lang], [w.turns, w.transcript, *locked],
+              api_name="ui_add_turn", **private) \
+            .then(ui.answer_turn, [w.turns], [w.turns], api_name="ui_answer_turn", **model) \
+            .then(ui.reveal_turn, [w.turns, w.lang], [w.turns, w.transcript, w.sources, *locked],
+                  api_name="ui_reveal_turn", concurrency_limit=REVEAL_CONCURRENCY,
+                  concurrency_id="reveal", api_visibility="private", show_progress="hidden")
+    w.clear.click(ui.clear, [w.lang], [w.turns, w.transcript, w.sources], api_name="ui_clear", **private)
+    gr.on([w.claim.submit, w.check.click], ui.check, [w.claim, w.lang], [w.check_state, w.verdict],
+          api_name="ui_check", **model)
+    for button in w.claim_examples:
+        button.click(ui.echo, [button], [w.claim], api_name="ui_claim_example", **private) \
+            .then(ui.check, [w.claim, w.lang], [w.check_state, w.verdict], api_name="ui_check", **model)
+    w.lang.change(ui.relabel, [w.lang, w.turns, w.check_state],
+                  [w.header, *w.tabs, w.question, w.ask, w.clear, *w.examples_titles, w.claim, w.check,
+                   w.transcript, w.sources, w.verdict, w.about], api_name="ui_relabel", **private)
+    # The toggle starts in the browser's language (a script in the page: no request).
+    app.load(None, None, [w.lang], js=BROWSER_LANG_JS, api_name="ui_browser_lang",
+             api_visibility="private")
+
+
+# ---------------------------------------------------------------------------- running it
+
+def launch_app(app: gr.Blocks, service: Kakehashi, host: str | None = None, port: int | None = None,
+               block: bool = True) -> str:
+    """Starts the server (queue, limits, auth) and returns its URL; blocks unless `block=False`."""
+    server = service.settings.server
+    app.queue(default_concurrency_limit=server.concurrency, max_size=QUEUE_SIZE)
+    _, url, _ = app.launch(
+        server_name=host or server.host, server_port=port or server.port, share=False,
+        auth=auth_from_env(), prevent_thread_lock=True, quiet=True, show_error=False,
+        footer_links=["api"], run_history=False, enable_monitoring=False, mcp_server=False,
+        ssr_mode=False, theme=theme(), css=CSS, head=HEAD)
+    if block:
+        print(f"Kakehashi is running at {url} (model and index loaded in {service.load_seconds:.1f} s). "
+              "Press Ctrl+C to stop.", flush=True)
+        try:
+            app.block_thread()
+        finally:
+            app.close()
+    return url
+
+
+def serve(service: Kakehashi, host: str | None = None, port: int | None = None) -> None:
+    """Runs the web interface on host:port (default: the server settings) until interrupted."""
+    launch_app(build_app(service), service, host, port, block=True)

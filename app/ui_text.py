@@ -1,0 +1,119 @@
+"""The web interface's words, in English and Japanese (the toggle at the top picks one)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+UiLang = Literal["en", "ja"]
+UI_LANGS: tuple[UiLang, ...] = ("en", "ja")
+
+# Questions that show what the sources can answer, in both languages whatever the toggle says.
+EXAMPLE_QUESTIONS: tuple[str, ...] = (
+    "How many people from India visited Japan through the Sakura Science Program?",
+    "理研の海外事務所はどこにありますか？",
+    "What is the aim of the ITER project?",
+    "HFSPはいつ、どこで提案されましたか？",
+)
+
+EXAMPLE_CLAIMS: tuple[str, ...] = (
+    "HFSP was proposed by Japan at the Venice Summit in 1987.",
+    "インドからさくらサイエンスプログラムで来日したのは合計2,900人である。",
+    "ITER is a joint project to demonstrate the feasibility of fusion energy.",
+)
+
+_TEXT: dict[str, dict[UiLang, str]] = {
+    "title": {"en": "Kakehashi", "ja": "架け橋"},
+    "tagline": {
+        "en": "Answers about Japan's international science and technology exchange, quoted from "
+              "the sources, with every claim cited.",
+        "ja": "日本の科学技術国際交流についての質問に、資料からそのまま引用して答えます。"
+              "すべての記述に出典が付きます。",
+    },
+    "tab_ask": {"en": "Ask", "ja": "質問する"},
+    "tab_check": {"en": "Check a statement", "ja": "主張を検証"},
+    "tab_about": {"en": "About the sources", "ja": "資料について"},
+    "question": {"en": "Your question", "ja": "質問"},
+    "question_placeholder": {
+        "en": "Ask in English or Japanese, e.g. What is the aim of the ITER project?",
+        "ja": "日本語でも英語でも質問できます（例：理研の海外事務所はどこにありますか？）",
+    },
+    "ask": {"en": "Ask", "ja": "質問する"},
+    "clear": {"en": "New conversation", "ja": "新しい会話"},
+    "examples": {"en": "Try one of these", "ja": "質問の例"},
+    "claim": {"en": "Statement to check", "ja": "検証する主張"},
+    "claim_placeholder": {
+        "en": "Type a statement, e.g. HFSP was proposed at the Venice Summit in 1987.",
+        "ja": "主張を入力してください（例：HFSPは1987年のベネチア・サミットで提案された）",
+    },
+    "check": {"en": "Check", "ja": "検証する"},
+    "you": {"en": "You", "ja": "あなた"},
+    "assistant": {"en": "Kakehashi", "ja": "架け橋"},
+    "thinking": {"en": "Reading the sources…", "ja": "資料を読んでいます…"},
+    "sources": {"en": "Sources", "ja": "出典"},
+    "sources_for": {"en": "For the question", "ja": "質問："},
+    "sources_empty": {
+        "en": "Ask a question: the passages each answer quotes appear here, with the quoted "
+              "sentence highlighted. Click a marker such as [1] to jump to its passage.",
+        "ja": "質問すると、回答が引用した箇所がここに表示され、引用文が強調されます。"
+              "[1] などの番号をクリックすると該当箇所に移動します。",
+    },
+    "welcome": {
+        "en": "Ask anything about Japan's international science and technology exchange. "
+              "Answers are sentences quoted from the sources, each with a numbered citation; "
+              "when the sources do not say, Kakehashi tells you so.",
+        "ja": "日本の科学技術国際交流について質問してください。回答は資料からの引用文で、"
+              "番号付きの出典が付きます。資料に答えがない場合はそのようにお伝えします。",
+    },
+    "not_found": {"en": "The sources do not say", "ja": "資料には記載がありません"},
+    "related_reading": {"en": "Related reading (not an answer)", "ja": "関連する箇所（回答ではありません）"},
+    "error_title": {"en": "This could not be asked", "ja": "この入力は受け付けられません"},
+    "check_error_title": {"en": "This could not be checked", "ja": "この主張は検証できません"},
+    "lines": {"en": "lines", "ja": "行"},
+    "line": {"en": "line", "ja": "行"},
+    "quote": {"en": "Quoted sentence", "ja": "引用文"},
+    "parallel": {"en": "The same passage in {lang}", "ja": "{lang}の対応箇所"},
+    "lang_en": {"en": "English", "ja": "英語"},
+    "lang_ja": {"en": "Japanese", "ja": "日本語"},
+    "confidence": {"en": "confidence", "ja": "確信度"},
+    "took": {"en": "{ms:,.0f} ms", "ja": "{ms:,.0f} ミリ秒"},
+    "verdict_supported": {"en": "Supported", "ja": "裏付けあり"},
+    "verdict_unsupported": {"en": "Not found in the sources", "ja": "裏付けなし"},
+    "verdict_contradicted": {"en": "Contradicted", "ja": "矛盾あり"},
+    "evidence": {"en": "Evidence", "ja": "根拠"},
+    "no_evidence": {"en": "No passage of the sources bears on this statement.",
+                    "ja": "この主張に関係する箇所は資料に見当たりません。"},
+    "check_intro": {
+        "en": "Type a statement: Kakehashi looks for passages that support or contradict it "
+              "(numbers included, whatever their script).",
+        "ja": "主張を入力すると、それを裏付ける箇所や矛盾する箇所を資料から探します"
+              "（数字は表記が違っても照合します）。",
+    },
+    "about_intro": {
+        "en": "Kakehashi answers only from these documents. Nothing is generated: every answer "
+              "is made of sentences quoted from them.",
+        "ja": "架け橋は以下の資料だけを根拠に答えます。文章を生成することはなく、"
+              "回答はすべて資料からの引用です。",
+    },
+    "publisher": {"en": "Publisher", "ja": "発行"},
+    "year": {"en": "Year", "ja": "発行年"},
+    "languages": {"en": "Languages", "ja": "言語"},
+    "size": {"en": "{chars:,} characters, {lines:,} lines", "ja": "{chars:,} 文字、{lines:,} 行"},
+    "bilingual": {"en": "bilingual: passages are paired with their translation",
+                  "ja": "対訳：各箇所に他言語の対応箇所が付きます"},
+    "unknown_doc": {"en": "Untitled document", "ja": "無題の資料"},
+}
+
+
+def t(key: str, ui: UiLang, /, **values: object) -> str:
+    """The interface text for `key` in language `ui`, with `{name}` fields filled in."""
+    text = _TEXT[key][ui]
+    return text.format(**values) if values else text
+
+
+def ui_lang(value: object) -> UiLang:
+    """A UI language from a toggle value or a browser language tag ('ja-JP' is Japanese)."""
+    return "ja" if isinstance(value, str) and value.lower().startswith("ja") else "en"
+
+
+def language_name(code: str, lang: UiLang) -> str:
+    return t(f"lang_{code}", lang) if code in ("en", "ja") else code
