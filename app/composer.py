@@ -30,6 +30,8 @@ class ComposerSettings:
     max_quote_chars: int = 200  # a longer sentence is trimmed to its most telling clauses
     extra_sentence_margin: float = 0.02  # a second sentence must score this close to the best
     parallel_min: float = 0.35  # language-centred similarity for a sentence to count as a translation
+    unknown_penalty: float = 0.2  # taken off confidence, times the share of unknown words
+    shape_margin: float = 0.1  # how far below the best a sentence with the asked-for shape may be
 
 
 @dataclass
@@ -99,8 +101,28 @@ class Composer:
                     out.append(candidate)
         return out
 
-    def confidence(self, best: Scored) -> float:
-        return best.score
+    def unknown_share(self, question: Question, terms: list[str]) -> float:
+        """How much of the question (by rarity) is words the sources never use.
+
+        "Olympic medals", "population", "budget": a question about something the documents never
+        mention cannot be answered from them, however close its other words come. Only judged
+        for English questions and Japanese questions answered in Japanese: a Japanese question
+        about the English-only white paper naturally uses words the documents do not.
+        """
+        # Short English words ("body", "take") are too common to tell anything when missing.
+        words = [t for t in set(terms) if not any(ch.isdigit() for ch in t)
+                 and len(t) >= (5 if t.isascii() else 2)]
+        if not words:
+            return 0.0
+        total = sum(self.scorer.idf(t) for t in words)
+        unknown = sum(self.scorer.idf(t) for t in words if self.scorer.keywords.idf(t) == 0)
+        return unknown / total if total else 0.0
+
+    def confidence(self, question: Question, best: Scored, terms: list[str]) -> float:
+        penalty = 0.0
+        if question.lang == "en" or best.lang == question.lang:
+            penalty = self.settings.unknown_penalty * self.unknown_share(question, terms)
+        return best.score - penalty
 
     # ------------------------------------------------------------------ spans
 
@@ -177,8 +199,16 @@ class Composer:
         if not scored:
             return Composition(phrase("no_answer", question.lang), True, 0.0, [], [])
         best = scored[0]
-        confidence = self.confidence(best)
-        shapeless = question.kind in SHAPED_KINDS and all(s.fit == 0 for s in scored[:3])
+        if question.kind in SHAPED_KINDS and best.fit == 0:
+            # A "when" question wants a date: take a close runner-up that has one.
+            fitting = [s for s in scored[1:] if s.fit > 0
+                       and s.score >= best.score - self.settings.shape_margin]
+            best = fitting[0] if fitting else best
+            scored = [best] + [s for s in scored if s is not best]
+        terms = self.tokenizer.tokenize(question.text)
+        confidence = self.confidence(question, best, terms)
+        # A "when" question whose evidence holds no date has no answer in the sources.
+        shapeless = question.kind in SHAPED_KINDS and best.fit == 0
         if confidence < self.settings.abstain_below or shapeless:
             return Composition(phrase("no_answer", question.lang), True, confidence, [], [])
         picked = [best]
@@ -192,7 +222,6 @@ class Composer:
                 picked.append(other)
         picked.sort(key=lambda s: (s.chunk.doc, s.start))
         picked = [part for s in picked for part in (s, self.continuation(s)) if part is not None]
-        terms = self.tokenizer.tokenize(question.text)
         citations: list[Citation] = []
         parts: list[str] = []
         for n, sentence in enumerate(picked, start=1):

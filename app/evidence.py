@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.numbers import Number, extract_numbers
 from app.question import SHAPED_KINDS, Question, fit
 from index.keyword_index import KeywordIndex
 from index.sentence_table import SentenceTable
@@ -26,6 +27,13 @@ _NEUTRAL = re.compile(r"^[a-z0-9][a-z0-9&.+'-]*$")
 _CROSS_PRIOR = 0.3
 
 
+def _share_found(asked: list[Number], text: str) -> float:
+    if not asked:
+        return 0.0
+    found = extract_numbers(text)
+    return sum(any(n.matches(f) for f in found) for n in asked) / len(asked)
+
+
 def is_label(text: str) -> bool:
     """A heading, caption or title rather than a sentence: it names things but states nothing."""
     text = text.strip()
@@ -36,9 +44,11 @@ def is_label(text: str) -> bool:
 class EvidenceWeights:
     overlap: float = 0.15  # share of the question's words (weighted by rarity) in the sentence
     kind: float = 0.06  # the sentence holds the kind of thing asked for (a number, a date, ...)
-    rank: float = 0.004  # per rank of the passage in retrieval
+    rank: float = 0.002  # per rank of the passage in retrieval
     label: float = 0.08  # taken off a heading or caption: it names a topic but answers nothing
     context: float = 0.05  # the question's words in the sentence before (what "it" refers to)
+    numbers: float = 0.1  # the question's own numbers and dates, in any script ("June 2015" = 2015年6月)
+    phrase: float = 0.05  # the question's word pairs, in order: 国際連携大学院 is not 連携大学院
 
 
 @dataclass(frozen=True)
@@ -95,30 +105,35 @@ class EvidenceScorer:
         scored: dict[tuple[str, int, int], Scored] = {}
         w = self.weights
         neutral = [t for t in terms if _NEUTRAL.match(t)]
+        asked_numbers = extract_numbers(question.text)
+        pairs = set(zip(terms, terms[1:]))
         for rank, chunk in enumerate(chunks):
             title_tokens = set(self.tokenizer.tokenize(chunk.title))
-            previous: set[str] = set()
+            previous: list[str] = []
             for start, end in chunk.sentences:
                 row = self.sentences.row(chunk.doc, start, end)
                 if row is None or (chunk.doc, start, end) in scored:
                     continue
                 text = chunk.text[start - chunk.start:end - chunk.start]
-                own = set(self.tokenizer.tokenize(text))
-                tokens = own | title_tokens
+                own = self.tokenizer.tokenize(text)
+                tokens = set(own) | title_tokens
                 if chunk.lang == question.lang:
                     overlap = self.overlap(terms, tokens)
-                    context = self.overlap(terms, previous)
+                    context = self.overlap(terms, set(previous))
+                    around = previous + own
+                    phrase = len(pairs & set(zip(around, around[1:]))) / len(pairs) if pairs else 0.0
                 else:
                     overlap = _CROSS_PRIOR * (1 + (self.overlap(neutral, tokens) if neutral else 0))
-                    context = 0.0
+                    context = phrase = 0.0
                 previous = own
+                numbers = _share_found(asked_numbers, text)
                 shape = fit(question, text)
                 dense = self.dense(vector, row)
                 # For a shaped question a sentence without the shape loses what a fitting one gains.
                 bonus = (shape - 1) if question.kind in SHAPED_KINDS else (shape == 2)
                 label = is_label(text) and shape < 2
                 score = (dense + w.overlap * overlap + w.context * context + w.kind * bonus
-                         - w.rank * rank - w.label * label)
+                         + w.numbers * numbers + w.phrase * phrase - w.rank * rank - w.label * label)
                 scored[(chunk.doc, start, end)] = Scored(chunk, rank, start, end, dense, overlap,
                                                          shape, score)
         return sorted(scored.values(), key=lambda s: -s.score)

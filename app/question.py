@@ -62,15 +62,26 @@ _DAY = re.compile(rf"\b{_MONTHS}\s+\d{{1,2}}\b|\d{{1,2}}\s*月\s*\d{{1,2}}\s*日
 _QUANTITY = re.compile(r"\d|[一二三四五六七八九十百千万億]+\s*[人名件社校機関か国カ国ヶ国割倍回個%％]"
                        r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|"
                        r"million|half|dozen)\b", re.IGNORECASE)
+# Countries, regions and cities that documents on Japan's international exchange name.
+_PLACES_EN = (
+    "Japan|China|Korea|India|U\\.S\\.|United States|America|EU|Europe|Russia|France|Germany|UK|"
+    "United Kingdom|Britain|Italy|Canada|Australia|Thailand|Vietnam|Philippines|Indonesia|Malaysia|"
+    "Singapore|Taiwan|Oman|Egypt|Nepal|Africa|Asia|Brazil|Mexico|Poland|Finland|Netherlands|"
+    "Switzerland|Sweden|Spain|Israel|Turkey|Chile|Argentina|Kenya|Tokyo|Beijing|Brussels|Paris|"
+    "London|Washington|Geneva|Manila|Bangkok|Delhi|Hyderabad|Muscat|Barcelona|Kanazawa|Osaka|Kyoto"
+)
 _PLACE = re.compile(
     rf"\b(?:in|at)\s+\(?(?:the\s+)?(?!{_MONTHS}\b|In\b|Addition\b|Particular\b|Order\b)[A-Z][a-z]+"
-    r"|[市県都府州]|[ァ-ヶー]{3,}|(?:北京|東京|大阪|京都|台湾|中国|韓国|米国|英国|欧州)")
+    rf"|\b(?:{_PLACES_EN})\b|[市県都府州]|[ァ-ヶー]{{3,}}"
+    r"|北京|東京|大阪|京都|台湾|中国|韓国|米国|英国|欧州|日本|印度|独国|仏国|露国")
 _PERSON = re.compile(r"\b(?:Dr|Mr|Ms|Mrs|Prof|President|Chair|Director|Minister|Ambassador)\b\.?"
                      r"|博士|会長|理事長|大臣|大使|氏|教授|[A-Z][a-z]+ [A-Z][a-z]+|[A-Z]{3,} [A-Z][a-z]+")
 _MONEY = re.compile(r"\d[\d,.]*\s*(?:円|万円|億円|兆円|ドル|ユーロ|yen|dollars?|euros?"
                     r"|million yen|billion yen)|[$€¥￥]\s*\d|\bUSD\b|\bJPY\b", re.IGNORECASE)
 _REASON = re.compile(r"ため|ので|から|により|によって|契機|理由|because|due to|in order to|so that|"
                      r"to respond|inspired|as a result|aim", re.IGNORECASE)
+_ASKS_NAME = re.compile(r"\bname\b|\bcalled\b|\bknown as\b|名前|名称|愛称|呼ばれ", re.IGNORECASE)
+_GIVES_NAME = re.compile(r"\bknown as\b|\bcalled\b|\bnamed\b|“|「|『|\"")
 _COUNTED_EN = re.compile(
     r"\bhow many (?:\w+ ){0,2}?(\w+?)s?\b(?: do| does| did| are| were| have| has| will|\?|$)",
     re.IGNORECASE)
@@ -108,6 +119,8 @@ def fit(question: Question, sentence: str) -> int:
     kind, text = question.kind, _without_given(sentence, question.text)
     if defines(sentence, question.text):
         return 2
+    if _ASKS_NAME.search(question.text) and _GIVES_NAME.search(sentence):
+        return 2
     if kind == "how_much":
         return 2 if _MONEY.search(text) else 0
     if kind == "why":
@@ -119,9 +132,12 @@ def fit(question: Question, sentence: str) -> int:
         if not _QUANTITY.search(without_years):
             return 0
         counted = _COUNTED_EN.search(question.text)
-        if counted and re.search(rf"\d[\d,.]*\s+(?:\w+\s+){{0,3}}?{re.escape(counted.group(1))}",
-                                 without_years, re.IGNORECASE):
-            return 2
+        if counted:
+            noun = re.escape(counted.group(1))
+            # "73,000 researchers" or "researchers ... stood at more than 73,000"
+            if re.search(rf"\d[\d,.]*\s+(?:\w+\s+){{0,3}}?{noun}|\b{noun}\w*\W+(?:\w+\W+){{0,6}}?\d",
+                         without_years, re.IGNORECASE):
+                return 2
         counter = _COUNTER_JA.search(question.text)
         if counter:
             units = _SAME_COUNTER.get(counter.group(1), counter.group(1))

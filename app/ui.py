@@ -12,17 +12,20 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import gradio as gr
 
+from app.generator import endpoint_allowed
 from app.inputs import InputError
 from app.service import Kakehashi
+from app.settings import GeneratorSettings
 from app.ui_render import (
     Json,
     catalog_html,
     checking_html,
+    esc,
     examples_title_html,
     header_html,
     sources_html,
@@ -31,6 +34,7 @@ from app.ui_render import (
 )
 from app.ui_style import BROWSER_LANG_JS, CSS, HEAD, theme
 from app.ui_text import EXAMPLE_CLAIMS, EXAMPLE_QUESTIONS, UiLang, t, ui_lang
+from ingest.lang import detect_lang
 
 log = logging.getLogger("kakehashi.ui")
 
@@ -44,6 +48,8 @@ QUEUE_SIZE = 200
 # Revealing an answer needs no model, so more of it may run at once than model calls.
 REVEAL_CONCURRENCY = 16
 SERVER_ERROR = "Something went wrong on the server; please try again."
+# A generated answer is re-rendered at most this often while it streams (and at each verdict).
+STREAM_RENDER_S = 0.1
 
 _TOKEN = re.compile(r"\[\d+\]|[A-Za-z0-9][\w'’.,:;%-]*\s*|\s+|.")
 
@@ -132,21 +138,82 @@ class KakehashiUi:
         cleared = gr.update(value="", interactive=False)
         return (turns, self.transcript(turns, ui_lang(lang)), cleared, *self.inputs_enabled(False)[1:])
 
-    def answer_turn(self, turns: list[Json]) -> list[Json]:
+    def answer_turn(self, turns: list[Json], lang: str = "en", backend: str = "none",
+                    base_url: str = "", model: str = "") -> Iterator[tuple[Any, ...]]:
+        """The answer (then revealed by `reveal_turn`); a generated one streams as it is written."""
         turn = dict(turns[-1])
-        result = safe_call(lambda: ask_json(self.service, turn["question"]))
-        if "error" in result:
-            turn["error"] = result["error"]
+        config = self.generator_config(backend, base_url, model, ui_lang(lang))
+        if isinstance(config, str):
+            turn["error"] = config
+        elif config.backend != "none":
+            yield from self.stream_turn(turns, turn, config, ui_lang(lang))
+            return
         else:
-            turn["answer"], turn["shown"] = result, 0
-        return [*turns[:-1], turn]
+            result = safe_call(lambda: ask_json(self.service, turn["question"]))
+            if "error" in result:
+                turn["error"] = result["error"]
+            else:
+                turn["answer"], turn["shown"] = result, 0
+        yield [*turns[:-1], turn], gr.update(), gr.update()
+
+    def stream_turn(self, turns: list[Json], turn: Json, config: GeneratorSettings,
+                    lang: UiLang) -> Iterator[tuple[Any, ...]]:
+        """The generated answer as it is written: sentences with their citations (linked to the
+        passage cards at once) and, as each sentence ends, its verdict."""
+        rendered = 0.0
+        try:
+            for event in self.service.ask_stream(turn["question"], config=config):
+                data = event.to_json()
+                if data["event"] == "passages":
+                    turn["answer"] = {"question": turn["question"], "answer": "", "abstained": False,
+                                      "lang": detect_lang(turn["question"]), "confidence": 0.0,
+                                      "generator": config.backend, "citations": data["citations"],
+                                      "sentences": [], "retrieved": [], "streaming": True}
+                    turn["shown"] = None
+                elif data["event"] == "text":
+                    turn["answer"] = {**turn["answer"], "sentences": data["sentences"]}
+                    if time.monotonic() - rendered < STREAM_RENDER_S:
+                        continue
+                else:
+                    turn["answer"], turn["streamed"] = data["answer"], True
+                rendered = time.monotonic()
+                current = [*turns[:-1], turn]
+                yield current, self.transcript(current, lang), self.sources(current, lang)
+        except InputError as err:
+            turn["answer"], turn["error"] = None, str(err)
+        except Exception:  # the page must keep working whatever one question does
+            log.exception("request failed")
+            turn["answer"], turn["error"] = None, SERVER_ERROR
+        yield [*turns[:-1], turn], gr.update(), gr.update()
+
+    # -- generators: which ones the page offers, and what it may point to
+    def backends(self) -> list[str]:
+        configured = self.service.settings.generator
+        extra = ["llamacpp"] if configured.backend == "llamacpp" or configured.model_path else []
+        return ["none", "openai", *extra]
+
+    def generator_choices(self, lang: UiLang) -> list[tuple[str, str]]:
+        return [(t(f"gen_{name}", lang), name) for name in self.backends()]
+
+    def generator_config(self, backend: object, base_url: object, model: object,
+                         lang: UiLang) -> GeneratorSettings | str:
+        """The settings for one question from the page's choices, or a message refusing them."""
+        configured = self.service.settings.generator
+        chosen = backend if isinstance(backend, str) and backend in self.backends() else "none"
+        if chosen != "openai":
+            return replace(configured, backend=chosen)
+        url = (base_url if isinstance(base_url, str) and base_url.strip() else configured.base_url).strip()
+        if not endpoint_allowed(url, configured):
+            return t("gen_refused", lang)
+        name = model.strip() if isinstance(model, str) and model.strip() else configured.model
+        return replace(configured, backend="openai", base_url=url, model=name)
 
     def reveal_turn(self, turns: list[Json], lang: str) -> Iterator[tuple[Any, ...]]:
         lang_ = ui_lang(lang)
         turn = dict(turns[-1])
         if turn["answer"] is None and turn["error"] is None:  # the answer step failed outright
             turn["error"] = SERVER_ERROR
-        if turn["answer"] is not None:
+        if turn["answer"] is not None and not turn.get("streamed"):  # a streamed one is shown already
             for point in reveal_points(turn["answer"]["answer"])[:-1]:
                 turn["shown"] = point
                 partial = [*turns[:-1], turn]
@@ -194,6 +261,10 @@ class KakehashiUi:
             gr.update(value=t("check", lg)),
             self.transcript(turns, lg), self.sources(turns, lg), self.verdict(check_state, lg),
             self.about(lg),
+            gr.update(label=t("gen_settings", lg)),
+            gr.update(label=t("gen_choice", lg), choices=self.generator_choices(lg)),
+            gr.update(label=t("gen_base_url", lg)), gr.update(label=t("gen_model", lg)),
+            gen_hint_html(lg),
         )
 
 
@@ -218,6 +289,15 @@ class Widgets:
     claim_examples: list[gr.Button]
     verdict: gr.HTML
     about: gr.HTML
+    gen_settings: gr.Accordion
+    generator: gr.Radio
+    base_url: gr.Textbox
+    model_name: gr.Textbox
+    gen_hint: gr.HTML
+
+
+def gen_hint_html(lang: UiLang) -> str:
+    return f'<p class="kk-gen-hint">{esc(t("gen_hint", lang))}</p>'
 
 
 def build_app(service: Kakehashi) -> gr.Blocks:
@@ -270,6 +350,17 @@ def _layout(ui: KakehashiUi, lg: UiLang) -> Widgets:
                 with gr.Row(elem_id="kk-examples"):
                     examples = [gr.Button(q, size="sm", variant="secondary", scale=0, min_width=0)
                                 for q in EXAMPLE_QUESTIONS]
+                configured = ui.service.settings.generator
+                with gr.Accordion(t("gen_settings", lg), open=False, elem_id="kk-gen") as gen_settings:
+                    generator = gr.Radio(ui.generator_choices(lg), label=t("gen_choice", lg),
+                                         value=configured.backend if configured.backend in ui.backends()
+                                         else "none", elem_id="kk-generator")
+                    with gr.Row(equal_height=True):
+                        base_url = gr.Textbox(configured.base_url, label=t("gen_base_url", lg), max_lines=1,
+                                              scale=2, elem_id="kk-base-url")
+                        model_name = gr.Textbox(configured.model, label=t("gen_model", lg), max_lines=1,
+                                                scale=1, elem_id="kk-model-name")
+                    gen_hint = gr.HTML(gen_hint_html(lg), js_on_load=None)
             with gr.Column(scale=2, min_width=320, elem_id="kk-sources-col"):
                 sources = gr.HTML(ui.sources([], lg), elem_id="kk-sources", js_on_load=None)
         with gr.Tab(t("tab_check", lg), id="check", elem_id="kk-tab-check") as tab_check:
@@ -287,7 +378,8 @@ def _layout(ui: KakehashiUi, lg: UiLang) -> Widgets:
             about = gr.HTML(ui.about(lg), js_on_load=None)
     return Widgets(lang, header, turns, check_state, [tab_ask, tab_check, tab_about], transcript,
                    question, ask, [examples_title, claim_examples_title], examples, clear, sources,
-                   claim, check, claim_examples, verdict, about)
+                   claim, check, claim_examples, verdict, about, gen_settings, generator, base_url,
+                   model_name, gen_hint)
 
 
 def _wire(app: gr.Blocks, ui: KakehashiUi, w: Widgets, concurrency: int) -> None:
@@ -301,7 +393,8 @@ def _wire(app: gr.Blocks, ui: KakehashiUi, w: Widgets, concurrency: int) -> None
         # Question shown at once, answered in a model slot, then revealed without holding one.
         gr.on(triggers, ui.add_turn, [source, w.turns, w.lang], [w.turns, w.transcript, *locked],
               api_name="ui_add_turn", **private) \
-            .then(ui.answer_turn, [w.turns], [w.turns], api_name="ui_answer_turn", **model) \
+            .then(ui.answer_turn, [w.turns, w.lang, w.generator, w.base_url, w.model_name],
+                  [w.turns, w.transcript, w.sources], api_name="ui_answer_turn", **model) \
             .then(ui.reveal_turn, [w.turns, w.lang], [w.turns, w.transcript, w.sources, *locked],
                   api_name="ui_reveal_turn", concurrency_limit=REVEAL_CONCURRENCY,
                   concurrency_id="reveal", api_visibility="private", show_progress="hidden")
@@ -313,7 +406,8 @@ def _wire(app: gr.Blocks, ui: KakehashiUi, w: Widgets, concurrency: int) -> None
             .then(ui.check, [w.claim, w.lang], [w.check_state, w.verdict], api_name="ui_check", **model)
     w.lang.change(ui.relabel, [w.lang, w.turns, w.check_state],
                   [w.header, *w.tabs, w.question, w.ask, w.clear, *w.examples_titles, w.claim, w.check,
-                   w.transcript, w.sources, w.verdict, w.about], api_name="ui_relabel", **private)
+                   w.transcript, w.sources, w.verdict, w.about, w.gen_settings, w.generator, w.base_url,
+                   w.model_name, w.gen_hint], api_name="ui_relabel", **private)
     # The toggle starts in the browser's language (a script in the page: no request).
     app.load(None, None, [w.lang], js=BROWSER_LANG_JS, api_name="ui_browser_lang",
              api_visibility="private")

@@ -74,6 +74,8 @@ def passage_html(citation: Json) -> str:
     passage = citation["passage"]
     text = passage["text"]
     q0, q1 = citation["start"] - passage["start"], citation["end"] - passage["start"]
+    if (q0, q1) == (0, len(text)):
+        return esc(text)  # a whole passage (a generated answer's citation): nothing to pick out
     if 0 <= q0 <= q1 <= len(text) and text[q0:q1] == citation["text"]:
         return (f'{esc(text[:q0])}<mark class="kk-quote">{esc(text[q0:q1])}</mark>'
                 f"{esc(text[q1:])}")
@@ -156,9 +158,40 @@ def citation_chips(answer: Json, turn: str, catalog: Catalog, lang: UiLang) -> s
     return f'<div class="kk-cite-row">{"".join(chips)}</div>' if chips else ""
 
 
+def is_generated(answer: Json) -> bool:
+    """An answer written by a language model (not quoted, and not a fallback to quotes)."""
+    return not str(answer.get("generator", "extractive")).startswith("extractive")
+
+
+def sentence_mark(support: str | None, lang: UiLang) -> str:
+    """The badge after a generated sentence: ✓ supported, ? not supported, ✗ contradicted."""
+    if support is None:
+        return ""
+    label = t(f"sent_{support}", lang) if support in VERDICT_ICONS else support
+    shown = "" if support == "supported" else f'<span class="kk-sent-label">{esc(label)}</span>'
+    return (f'<span class="kk-sent-mark kk-sent-{esc(support)}" data-support="{esc(support)}" '
+            f'title="{esc(label)}"><span class="kk-sent-icon" aria-hidden="true">'
+            f'{VERDICT_ICONS.get(support, "?")}</span>{shown}</span>')
+
+
+def sentences_html(answer: Json, turn: str, known: set[int], lang: UiLang, streaming: bool) -> str:
+    """A generated answer, sentence by sentence, each with its citations and its mark."""
+    parts = []
+    for sentence in answer.get("sentences", []):
+        markers = "".join(cite_link(turn, n) if n in known else esc(f"[{n}]")
+                          for n in sentence["citations"])
+        support = sentence.get("support")
+        parts.append(f'<span class="kk-sent" data-support="{esc(support or "pending")}">'
+                     f'{esc(sentence["text"])} {markers}{sentence_mark(support, lang)}</span>')
+    caret = '<span class="kk-caret"></span>' if streaming else ""
+    return " ".join(parts) + caret
+
+
 def meta_line(answer: Json, lang: UiLang) -> str:
     took = answer.get("timings_ms", {}).get("total")
     parts = [f'{t("confidence", lang)} {answer.get("confidence", 0):.2f}']
+    if is_generated(answer):
+        parts.insert(0, t("generated_by", lang, name=answer["generator"]))
     if took is not None:
         parts.append(t("took", lang, ms=took))
     return f'<div class="kk-meta">{esc(" · ".join(parts))}</div>'
@@ -168,7 +201,7 @@ def answer_bubble(answer: Json, turn: str, catalog: Catalog, lang: UiLang,
                   shown: int | None = None) -> str:
     """An answer; `shown` characters of it while it is being revealed (None: all of it)."""
     text = answer["answer"] if shown is None else answer["answer"][:shown]
-    streaming = shown is not None and shown < len(answer["answer"])
+    streaming = (shown is not None and shown < len(answer["answer"])) or bool(answer.get("streaming"))
     caret = '<span class="kk-caret"></span>' if streaming else ""
     if answer["abstained"]:
         body = (f'<div lang="{esc(answer["lang"])}" title="{esc(t("not_found", lang))}">'
@@ -177,7 +210,11 @@ def answer_bubble(answer: Json, turn: str, catalog: Catalog, lang: UiLang,
         kind = "kk-abstained"
     else:
         known = {c["n"] for c in answer["citations"]}
-        body = f'<div lang="{esc(answer["lang"])}">{with_markers(text, turn, known)}{caret}</div>'
+        if is_generated(answer) and (answer.get("sentences") or streaming):
+            inner = sentences_html(answer, turn, known, lang, streaming)
+        else:
+            inner = with_markers(text, turn, known) + caret
+        body = f'<div lang="{esc(answer["lang"])}">{inner}</div>'
         footer = "" if streaming else citation_chips(answer, turn, catalog, lang) + meta_line(answer, lang)
         kind = "kk-answered"
     return (f'<div class="kk-msg kk-bot {kind}" data-turn="{esc(turn)}"><div class="kk-who">'

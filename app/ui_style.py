@@ -122,6 +122,21 @@ mark.kk-quote { background: var(--kk-mark); color: var(--kk-mark-ink); padding: 
 .kk-badge-contradicted .kk-badge-icon { background: #dc2626; }
 .kk-reason { margin: 10px 0 14px; line-height: 1.7; }
 
+.kk-sent-mark { display: inline-flex; align-items: center; gap: 3px; margin-left: 3px; padding: 0 6px 0 2px;
+  border-radius: 999px; font-size: .72rem; font-weight: 650; line-height: 1.5; vertical-align: 2px;
+  border: 1px solid; white-space: nowrap; }
+.kk-sent-icon { width: 15px; height: 15px; border-radius: 50%; display: inline-grid; place-items: center;
+  color: #fff; font-size: .65rem; }
+.kk-sent-supported { border-color: transparent; padding: 0; }
+.kk-sent-supported .kk-sent-icon { background: #059669; }
+.kk-sent-unsupported { background: #fffbeb; color: #92400e; border-color: #fcd34d; }
+.kk-sent-unsupported .kk-sent-icon { background: #d97706; }
+.kk-sent-contradicted { background: #fef2f2; color: #991b1b; border-color: #fca5a5; }
+.kk-sent-contradicted .kk-sent-icon { background: #dc2626; }
+.kk-sent[data-support="unsupported"], .kk-sent[data-support="contradicted"] {
+  text-decoration: underline dotted #d97706; text-underline-offset: 3px; }
+.kk-gen-hint { color: var(--kk-muted); font-size: .84rem; line-height: 1.6; }
+
 .kk-about > p { line-height: 1.75; }
 .kk-doc-card dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px;
   margin: 8px 0; font-size: .88rem; }

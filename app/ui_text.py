@@ -101,6 +101,37 @@ _TEXT: dict[str, dict[UiLang, str]] = {
     "bilingual": {"en": "bilingual: passages are paired with their translation",
                   "ja": "対訳：各箇所に他言語の対応箇所が付きます"},
     "unknown_doc": {"en": "Untitled document", "ja": "無題の資料"},
+    # Generated answers (docs/generator.md)
+    "gen_settings": {"en": "Answer settings", "ja": "回答の設定"},
+    "gen_choice": {"en": "How answers are made", "ja": "回答の作り方"},
+    "gen_none": {"en": "Quoted from the sources (no language model)",
+                 "ja": "資料からの引用（言語モデルなし）"},
+    "gen_openai": {"en": "Written by a language model server (OpenAI-compatible: Ollama, vLLM, "
+                         "llama.cpp)",
+                   "ja": "言語モデルサーバーが作成（OpenAI互換：Ollama、vLLM、llama.cpp）"},
+    "gen_llamacpp": {"en": "Written by the local GGUF model (llama.cpp)",
+                     "ja": "ローカルのGGUFモデルが作成（llama.cpp）"},
+    "gen_base_url": {"en": "Server address (base URL)", "ja": "サーバーのアドレス（ベースURL）"},
+    "gen_model": {"en": "Model name", "ja": "モデル名"},
+    "gen_hint": {
+        "en": "A written answer is checked sentence by sentence against the passages it cites: "
+              "✓ supported, ? not supported, ✗ contradicted. If the model fails, the answer is "
+              "quoted from the sources instead.",
+        "ja": "作成された回答は、引用した箇所と一文ずつ照合されます：✓ 裏付けあり、? 裏付けなし、"
+              "✗ 矛盾。モデルが応答しない場合は、資料からの引用で答えます。",
+    },
+    "gen_refused": {
+        "en": "This server address is not allowed here: use a server on this machine or the one "
+              "configured for Kakehashi (generator.base_url).",
+        "ja": "このサーバーアドレスは使えません。このマシン上のサーバーか、設定済みのサーバー"
+              "（generator.base_url）を指定してください。",
+    },
+    "generated_by": {"en": "written by {name}, checked sentence by sentence",
+                     "ja": "{name} が作成・一文ずつ検証済み"},
+    "writing": {"en": "writing…", "ja": "作成中…"},
+    "sent_supported": {"en": "supported by the cited passage", "ja": "出典に裏付けあり"},
+    "sent_unsupported": {"en": "not supported", "ja": "裏付けなし"},
+    "sent_contradicted": {"en": "contradicted", "ja": "出典と矛盾"},
 }
 
 

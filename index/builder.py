@@ -12,6 +12,7 @@ import numpy as np
 
 from index.alignment import align_chunks
 from index.embedder import Embedder
+from index.embedding_cache import CachedEncoder, EmbeddingCache
 from index.keyword_index import BM25Params, KeywordIndex
 from index.sentence_table import build_sentence_table, unique_sentences
 from index.store import StoredIndex, read_index, read_manifest, write_index
@@ -98,28 +99,33 @@ def language_centroids(chunks: list[Chunk], vectors: np.ndarray) -> dict[str, li
 
 def build_index(spec: IndexSpec, embedder: Embedder, tokenizer: KeywordTokenizer,
                 docs: list[Document] | None = None,
-                progress: bool = False) -> tuple[StoredIndex, dict[str, float]]:
-    """Chunk, embed and tokenize every document; write the folder atomically."""
+                progress: bool = False,
+                cache: EmbeddingCache | None = None) -> tuple[StoredIndex, dict[str, float]]:
+    """Chunk, embed and tokenize every document; write the folder atomically.
+
+    With `cache`, only texts never embedded before with this model reach the model.
+    """
     timings: dict[str, float] = {}
+    encode = CachedEncoder(embedder.encode_passages, embedder.dimension,
+                           f"{spec.model}|{spec.model_fingerprint}", embedder.passage_prompt, cache)
     started = time.perf_counter()
     docs = read_documents(spec.seeds_dir) if docs is None else docs
     chunks = [chunk for doc in docs for chunk in chunk_document(doc, spec.chunking)]
     timings["chunk_s"] = time.perf_counter() - started
     mark = time.perf_counter()
     texts = [embedding_text(chunk) for chunk in chunks]
-    vectors = embedder.encode_passages(texts, progress=progress) if texts \
-        else np.zeros((0, embedder.dimension), dtype=np.float32)
+    vectors = encode(texts, progress=progress)
     timings["embed_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
     sentences = unique_sentences(chunks)
-    sentence_vectors = embedder.encode_passages([s[4] for s in sentences], progress=progress) \
-        if sentences else np.zeros((0, embedder.dimension), dtype=np.float32)
+    sentence_vectors = encode([s[4] for s in sentences], progress=progress)
     table = build_sentence_table(sentences, sentence_vectors)
     parallel = {chunks[a].id: chunks[b].id for a, b in align_chunks(chunks, vectors).items()}
     timings["sentences_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
     keywords = KeywordIndex([tokenizer.tokenize(text) for text in texts], spec.bm25)
     timings["keywords_s"] = time.perf_counter() - mark
+    timings["embedded"], timings["reused"] = encode.embedded, encode.reused
     manifest = {**spec.manifest(docs), "language_centroids": language_centroids(chunks, vectors)}
     write_index(spec.folder, manifest, chunks, vectors, keywords, table, parallel)
     timings["total_s"] = time.perf_counter() - started

@@ -29,6 +29,16 @@ _EN_STOPWORDS = frozenset(
     .split()
 )
 _INFLECTED_POS = frozenset({"動詞", "形容詞"})
+# The last kana of a godan verb's dictionary form -> that of its stem (連用形): 始まる -> 始まり.
+_GODAN_STEM = dict(zip("うくぐすつぬぶむる", "いきぎしちにびみり", strict=True))
+
+
+def _noun_form(lemma: str, conjugation: str) -> str:
+    if conjugation.startswith("五段") and lemma[-1:] in _GODAN_STEM:
+        return lemma[:-1] + _GODAN_STEM[lemma[-1]]
+    if conjugation.startswith(("上一段", "下一段")) and lemma.endswith("る"):
+        return lemma[:-1]
+    return lemma
 # Light verbs (ある, する, いる, なる) are in every sentence and say nothing of its topic.
 _LIGHT_VERBS = frozenset({"有る", "為る", "居る", "成る"})
 _DIGIT_GROUPS = re.compile(r"(?<=\d)[,，](?=\d{3})")
@@ -38,6 +48,16 @@ _LATIN_WORD = re.compile(r"^[a-z0-9][a-z0-9&.+'-]*$")
 _MONTHS = {month: month[:3] for month in (
     "january february march april june july august september october november december".split())}
 _MONTHS["sept"] = "sep"
+# A question about "German institutions" is answered by a sentence about Germany.
+_DEMONYMS = {
+    "german": "germany", "french": "france", "japanese": "japan", "indian": "india",
+    "chinese": "china", "korean": "korea", "american": "america", "british": "britain",
+    "italian": "italy", "russian": "russia", "thai": "thailand", "vietnamese": "vietnam",
+    "african": "africa", "asian": "asia", "european": "europe", "omani": "oman",
+    "egyptian": "egypt", "polish": "poland", "finnish": "finland", "dutch": "netherlands",
+    "canadian": "canada", "australian": "australia", "taiwanese": "taiwan", "nepalese": "nepal",
+    "indonesian": "indonesia", "philippine": "philippines", "filipino": "philippines",
+}
 
 
 def _stem(word: str) -> str:
@@ -46,6 +66,8 @@ def _stem(word: str) -> str:
         word = word[:-2]
     if word in _MONTHS:
         return _MONTHS[word]
+    if word in _DEMONYMS:
+        return _DEMONYMS[word]
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
@@ -70,13 +92,17 @@ class KeywordTokenizer:
                     or (pos == "動詞" and word.feature.lemma in _LIGHT_VERBS):
                 continue
             if _LATIN_WORD.match(surface):
-                surface = _stem(surface.strip(".'-"))
+                surface = surface.strip(".'-")
+                if surface in _EN_STOPWORDS:
+                    continue
+                surface = _stem(surface)
                 if not surface or surface in _EN_STOPWORDS:
                     continue
             elif surface in _JA_STOPWORDS or re.fullmatch(r"[\u3040-\u309f]", surface):
                 continue
             elif pos in _INFLECTED_POS and word.feature.lemma:
-                # 受入れ and 受け入れ, 始まっ and 始まり: the dictionary form joins spellings.
-                surface = word.feature.lemma.split("-")[0]
+                # 受入れ (verb) and 受け入れ (noun), 始まっ and 始まり: the stem form that
+                # nouns are made from joins spellings and parts of speech.
+                surface = _noun_form(word.feature.lemma.split("-")[0], word.feature.cType or "")
             tokens.append(surface)
         return tokens

@@ -1,0 +1,273 @@
+"""`kakehashi bench --scale 10000,100000`: how cost grows with the size of the corpus.
+
+The corpora are synthetic but made of real text: chunks of the seeds' own sentences drawn at
+random and recombined (one language per chunk, the chunker's target length, a real section
+title), so tokenization and keyword statistics are those of real Japanese and English.
+
+What is measured at each size, on this machine:
+
+- build: keyword tokenization and BM25 (all chunks), and the vector index of each kind
+  (exact flat, HNSW, IVF), timed for real; embedding time from the model's measured rate on
+  a sample of the synthetic chunks (embedding every chunk of a 100k corpus takes hours on two
+  cores, and costs the same per chunk at any size);
+- query: the whole hybrid search (query embedding, both languages' dense search, BM25,
+  fusion) with the index kind chosen automatically, p50 over the evaluation questions; and the
+  dense search alone for every index kind;
+- recall@10 of each approximate index against exact search, per language filter, as the
+  retriever searches;
+- memory: bytes of each vector index, and the process's resident memory growth for the keyword
+  index.
+
+Chunk vectors are the normalized mean of their sentences' real embeddings (from the index's
+sentence table): the same model's geometry, without hours of embedding.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from eval.metrics import percentile
+from index.keyword_index import KeywordIndex
+from index.vector_store import new_faiss_index
+from ingest.records import Chunk
+
+QUERY_K = 30  # as deep as the retriever reads the dense ranking (retrieval.candidates)
+RECALL_K = 10
+HNSW_EF = (32, 96, 256)
+IVF_PROBES = (8, 32, 96)
+
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * (4096 / 1024 / 1024)
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+@dataclass
+class SentencePool:
+    texts: dict[str, list[str]]
+    vectors: dict[str, np.ndarray]
+    titles: dict[str, list[str]]
+    share: dict[str, float]  # of chunks in each language
+
+
+def sentence_pool(service: Any) -> SentencePool:
+    table, sources = service.index.sentences, service.sources
+    texts: dict[str, list[str]] = {}
+    rows: dict[str, list[int]] = {}
+    for row in range(len(table)):
+        doc = table.docs[int(table.doc_index[row])]
+        lang = str(table.langs[row])
+        text = sources[doc][int(table.starts[row]):int(table.ends[row])].strip()
+        if text:
+            texts.setdefault(lang, []).append(text)
+            rows.setdefault(lang, []).append(row)
+    titles: dict[str, list[str]] = {}
+    for chunk in service.index.chunks:
+        titles.setdefault(chunk.lang, []).append(chunk.title)
+    counts = {lang: len(v) for lang, v in titles.items()}
+    total = sum(counts.values())
+    return SentencePool(texts, {lang: table.vectors[r] for lang, r in rows.items()},
+                        titles, {lang: n / total for lang, n in counts.items()})
+
+
+def synthetic_corpus(pool: SentencePool, size: int, targets: dict[str, int],
+                     seed: int = 0) -> tuple[list[Chunk], np.ndarray]:
+    """`size` chunks of recombined seed sentences, and a vector for each."""
+    rng = np.random.default_rng(seed)
+    langs = sorted(pool.share)
+    picks = rng.choice(len(langs), size=size, p=[pool.share[lang] for lang in langs])
+    chunks: list[Chunk] = []
+    dim = next(iter(pool.vectors.values())).shape[1]
+    vectors = np.zeros((size, dim), dtype=np.float32)
+    for i, pick in enumerate(picks):
+        lang = langs[int(pick)]
+        texts, sentence_vectors = pool.texts[lang], pool.vectors[lang]
+        target = targets[lang] * rng.uniform(0.5, 1.0)
+        chosen: list[int] = []
+        length = 0
+        while length < target and len(chosen) < 40:
+            row = int(rng.integers(len(texts)))
+            chosen.append(row)
+            length += len(texts[row]) + 1
+        text = (" " if lang == "en" else "").join(texts[r] for r in chosen)
+        doc = f"synthetic-{i // 200:05d}.txt"
+        title = pool.titles[lang][int(rng.integers(len(pool.titles[lang])))]
+        chunks.append(Chunk(id=f"{doc}:{i}", doc=doc, start=0, end=len(text), line_start=1,
+                            line_end=1, lang=lang, title=title, text=text))  # type: ignore[arg-type]
+        mean = sentence_vectors[chosen].mean(axis=0)
+        vectors[i] = mean / max(float(np.linalg.norm(mean)), 1e-9)
+    return chunks, vectors
+
+
+def _hnsw(dim: int) -> faiss.Index:
+    index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = 80
+    return index
+
+
+def _ivf(dim: int, size: int) -> faiss.Index:
+    nlist = max(16, int(4 * math.sqrt(size)))
+    return faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+
+
+def _build(index: faiss.Index, vectors: np.ndarray) -> float:
+    started = time.perf_counter()
+    if not index.is_trained:
+        sample = vectors[np.random.default_rng(1).permutation(len(vectors))[:max(index.nlist * 40, 10_000)]]
+        index.train(sample)
+    index.add(vectors)
+    return time.perf_counter() - started
+
+
+def _search(index: faiss.Index, query: np.ndarray, selector: faiss.IDSelector, k: int,
+            setting: int | None) -> np.ndarray:
+    if isinstance(index, faiss.IndexHNSW):
+        params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(setting or 96, k))
+    elif isinstance(index, faiss.IndexIVF):
+        params = faiss.SearchParametersIVF(sel=selector, nprobe=setting or 32)
+    else:
+        params = faiss.SearchParameters(sel=selector)
+    _, rows = index.search(query.reshape(1, -1), k, params=params)
+    return rows[0]
+
+
+def measure_size(size: int, pool: SentencePool, targets: dict[str, int], service: Any,
+                 queries: np.ndarray, questions: list[str], embed_rate: float,
+                 log: Any) -> dict[str, Any]:
+    from langchain_core.documents import Document
+
+    from index.retriever import HybridRetriever
+    from index.vector_store import FaissStore
+
+    chunks, vectors = synthetic_corpus(pool, size, targets)
+    dim = vectors.shape[1]
+    log(f"  {size} chunks: tokenizing ...")
+    rss = _rss_mb()
+    mark = time.perf_counter()
+    tokens = [service.tokenizer.tokenize(f"{c.title}\n{c.text}") for c in chunks]
+    tokenize_s = time.perf_counter() - mark
+    mark = time.perf_counter()
+    keywords = KeywordIndex(tokens, service.index.keywords.params)
+    keywords_s = time.perf_counter() - mark
+    keywords_mb = _rss_mb() - rss
+    langs = np.array([c.lang for c in chunks])
+    selectors = {lang: faiss.IDSelectorBatch(np.flatnonzero(langs == lang).astype(np.int64))
+                 for lang in sorted(set(langs.tolist()))}
+
+    exact = faiss.IndexFlatIP(dim)
+    kinds: dict[str, tuple[faiss.Index, tuple[int | None, ...]]] = {
+        "flat": (exact, (None,)), "hnsw": (_hnsw(dim), HNSW_EF), "ivf": (_ivf(dim, size), IVF_PROBES)}
+    rows: list[dict[str, Any]] = []
+    truth: dict[tuple[int, str], set[int]] = {}
+    build_times: dict[str, float] = {}
+    for kind, (index, settings) in kinds.items():
+        log(f"  {size} chunks: building {kind} ...")
+        build_times[kind] = _build(index, vectors)
+        index_mb = faiss.serialize_index(index).nbytes / 1e6
+        for setting in settings:
+            times, recalls = [], []
+            for q, query in enumerate(queries):
+                for lang, selector in selectors.items():
+                    mark = time.perf_counter()
+                    found = _search(index, query, selector, QUERY_K, setting)
+                    times.append((time.perf_counter() - mark) * 1000)
+                    top = {int(r) for r in found[:RECALL_K] if r >= 0}
+                    if kind == "flat":
+                        truth[(q, lang)] = top
+                    else:
+                        recalls.append(len(top & truth[(q, lang)]) / max(len(truth[(q, lang)]), 1))
+            rows.append({"index": kind, "param": setting, "build_s": round(build_times[kind], 3),
+                         "index_mb": round(index_mb, 1),
+                         "dense_p50_ms": round(2 * percentile(times, 50), 3),  # both languages
+                         "recall_at_10": round(statistics.fmean(recalls), 4) if recalls else 1.0})
+
+    auto = new_faiss_index(dim, size)
+    auto_kind = "hnsw" if isinstance(auto, faiss.IndexHNSW) else \
+        "ivf" if isinstance(auto, faiss.IndexIVF) else "flat"
+    auto_build_s = _build(auto, vectors)
+    documents = [Document(page_content=c.text, metadata={"row": i, "lang": c.lang}, id=c.id)
+                 for i, c in enumerate(chunks)]
+    centroids = {lang: vectors[langs == lang].mean(axis=0) for lang in selectors}
+    store = FaissStore(service.embedder, auto, documents)
+    retriever = HybridRetriever(embedder=service.embedder, vector_store=store, keywords=keywords,
+                                tokenizer=service.tokenizer, chunks=chunks,
+                                fusion=service.retriever.fusion, k=5, language_centroids=centroids)
+    retriever.search(questions[0])
+    query_times = []
+    for question in questions:
+        mark = time.perf_counter()
+        retriever.search(question)
+        query_times.append((time.perf_counter() - mark) * 1000)
+    embed_s = size / embed_rate
+    build_s = embed_s + tokenize_s + keywords_s + auto_build_s
+    return {
+        "chunks": size, "auto_index": auto_kind,
+        "build": {"embed_s_estimated": round(embed_s, 1), "tokenize_s": round(tokenize_s, 2),
+                  "keywords_s": round(keywords_s, 2), "vector_index_s": round(auto_build_s, 2),
+                  "total_s": round(build_s, 1), "chunks_per_s": round(size / build_s, 1),
+                  "chunks_per_s_without_embedding": round(size / (build_s - embed_s), 1)},
+        "query_p50_ms": round(percentile(query_times, 50), 2),
+        "query_p95_ms": round(percentile(query_times, 95), 2),
+        "memory_mb": {"vectors": round(vectors.nbytes / 1e6, 1), "keyword_index_rss": round(keywords_mb, 1),
+                      "process_rss": round(_rss_mb(), 1)},
+        "indexes": rows,
+    }
+
+
+def run_scale(settings: Any, sizes: list[int], log: Any = None,
+              sample: int = 128) -> dict[str, Any]:
+    from app.bench import load_questions, machine_facts
+    from app.service import Kakehashi, log_to_stderr
+    from eval.datasets import EVAL_DIR
+
+    log = log or log_to_stderr
+    service = Kakehashi(settings, log=log)
+    pool = sentence_pool(service)
+    targets = {"ja": settings.chunking.target_ja, "en": settings.chunking.target_en}
+    questions = load_questions() + load_questions(EVAL_DIR / "extra_qa.jsonl")
+    queries = np.vstack([service.embedder.encode_query(q) for q in questions])
+    sample_chunks, _ = synthetic_corpus(pool, sample, targets, seed=99)
+    mark = time.perf_counter()
+    service.embedder.encode_passages([f"{c.title}\n{c.text}" for c in sample_chunks])
+    embed_rate = sample / (time.perf_counter() - mark)
+    log(f"Embedding rate on synthetic chunks: {embed_rate:.1f} chunks/s ({sample} embedded)")
+    results = []
+    for size in sizes:
+        log(f"Scale study at {size} chunks ...")
+        results.append(measure_size(size, pool, targets, service, queries, questions, embed_rate, log))
+    return {"sizes": results, "embed_chunks_per_s": round(embed_rate, 2), "queries": len(questions),
+            "machine": machine_facts(), "seed_sentences": {k: len(v) for k, v in pool.texts.items()}}
+
+
+def print_scale_table(report: dict[str, Any]) -> None:
+    print(f"Embedding: {report['embed_chunks_per_s']:.1f} chunks/s (measured on a sample); "
+          f"{report['queries']} queries\n")
+    print(f"{'chunks':>8}  {'auto':>5}  {'build chunks/s':>14}  {'w/o embed':>10}  "
+          f"{'query p50':>10}  {'vectors':>8}  {'BM25 RSS':>9}")
+    for size in report["sizes"]:
+        b, m = size["build"], size["memory_mb"]
+        print(f"{size['chunks']:>8}  {size['auto_index']:>5}  {b['chunks_per_s']:>14.1f}  "
+              f"{b['chunks_per_s_without_embedding']:>10.0f}  {size['query_p50_ms']:>8.1f}ms  "
+              f"{m['vectors']:>6.0f}MB  {m['keyword_index_rss']:>7.0f}MB")
+    print(f"\n{'chunks':>8}  {'index':>5}  {'param':>5}  {'build s':>8}  {'size MB':>8}  "
+          f"{'dense p50 ms':>12}  {'recall@10':>9}")
+    for size in report["sizes"]:
+        for row in size["indexes"]:
+            param = "" if row["param"] is None else str(row["param"])
+            print(f"{size['chunks']:>8}  {row['index']:>5}  {param:>5}  {row['build_s']:>8.2f}  "
+                  f"{row['index_mb']:>8.1f}  {row['dense_p50_ms']:>12.3f}  {row['recall_at_10']:>9.3f}")
+
+
+def scale_report_path(settings: Any) -> Path:
+    return settings.reports_dir / "scale.json"
