@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.evidence import EvidenceScorer, Scored
+from app.evidence import EvidenceScorer, Scored, is_label
 from app.numbers import extract_numbers
 from app.question import SHAPED_KINDS, Question, fit
 from app.records import AnswerSentence, Citation, Span
@@ -26,7 +26,7 @@ from ingest.records import Chunk
 @dataclass(frozen=True)
 class ComposerSettings:
     passages: int = 5  # retrieved passages whose sentences are considered
-    abstain_below: float = 0.1  # confidence under which the sources "do not say"
+    abstain_below: float = 0.07  # confidence under which the sources "do not say"
     max_quote_chars: int = 200  # a longer sentence is trimmed to its most telling clauses
     extra_sentence_margin: float = 0.02  # a second sentence must score this close to the best
     parallel_min: float = 0.35  # language-centred similarity for a sentence to count as a translation
@@ -105,9 +105,7 @@ class Composer:
         """How much of the question (by rarity) is words the sources never use.
 
         "Olympic medals", "population", "budget": a question about something the documents never
-        mention cannot be answered from them, however close its other words come. Only judged
-        for English questions and Japanese questions answered in Japanese: a Japanese question
-        about the English-only white paper naturally uses words the documents do not.
+        mention cannot be answered from them, however close its other words come.
         """
         # Short English words ("body", "take") are too common to tell anything when missing.
         words = [t for t in set(terms) if not any(ch.isdigit() for ch in t)
@@ -119,10 +117,12 @@ class Composer:
         return unknown / total if total else 0.0
 
     def confidence(self, question: Question, best: Scored, terms: list[str]) -> float:
-        penalty = 0.0
-        if question.lang == "en" or best.lang == question.lang:
-            penalty = self.settings.unknown_penalty * self.unknown_share(question, terms)
-        return best.score - penalty
+        share = self.unknown_share(question, terms)
+        if question.lang == "ja" and best.lang != "ja":
+            # A Japanese question answered from English may use words missing from the Japanese
+            # half of the sources for no other reason: only a mostly unknown question counts.
+            share = max(0.0, share - 0.5) * 2
+        return best.score - self.settings.unknown_penalty * share
 
     # ------------------------------------------------------------------ spans
 
@@ -218,7 +218,8 @@ class Composer:
         for other in scored[1:]:
             if other.score < best.score - margin:
                 break
-            if other.lang == best.lang and sum(len(p.text) for p in picked) + len(other.text) <= limit:
+            if other.lang == best.lang and not is_label(other.text) \
+                    and sum(len(p.text) for p in picked) + len(other.text) <= limit:
                 picked.append(other)
         picked.sort(key=lambda s: (s.chunk.doc, s.start))
         picked = [part for s in picked for part in (s, self.continuation(s)) if part is not None]

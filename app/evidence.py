@@ -6,6 +6,7 @@ products and a tokenization, not another pass through the model.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -106,7 +107,7 @@ class EvidenceScorer:
         w = self.weights
         neutral = [t for t in terms if _NEUTRAL.match(t)]
         asked_numbers = extract_numbers(question.text)
-        pairs = set(zip(terms, terms[1:]))
+        pairs = set(itertools.pairwise(terms))
         for rank, chunk in enumerate(chunks):
             title_tokens = set(self.tokenizer.tokenize(chunk.title))
             previous: list[str] = []
@@ -121,7 +122,7 @@ class EvidenceScorer:
                     overlap = self.overlap(terms, tokens)
                     context = self.overlap(terms, set(previous))
                     around = previous + own
-                    phrase = len(pairs & set(zip(around, around[1:]))) / len(pairs) if pairs else 0.0
+                    phrase = len(pairs & set(itertools.pairwise(around))) / len(pairs) if pairs else 0.0
                 else:
                     overlap = _CROSS_PRIOR * (1 + (self.overlap(neutral, tokens) if neutral else 0))
                     context = phrase = 0.0

@@ -13,10 +13,11 @@ Kind = Literal["how_much", "how_many", "when", "where", "who", "why", "what", "l
 
 _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
     # Money first: "how much is the budget" wants an amount of money, not any number.
+    # Lower case only: "COST" is an ASEAN committee, "cost" is money.
     ("how_much", re.compile(
         r"\b(?:budget|costs?|funding|fund|price|spend|spending|expenditure|contribution"
         r"|amount of money)\b"
-        r"|予算|費用|経費|拠出|資金|金額|総額|建設費|いくら", re.IGNORECASE)),
+        r"|予算|費用|経費|拠出|資金|金額|総額|建設費|いくら")),
     ("why", re.compile(r"\bwhy\b|\bfor what reason\b|\bwhat led\b|なぜ|どうして|理由", re.IGNORECASE)),
     ("how_many", re.compile(
         r"\bhow (?:many|much|long|soon|often|large|big)\b|\bnumber of\b"
@@ -74,8 +75,9 @@ _PLACE = re.compile(
     rf"\b(?:in|at)\s+\(?(?:the\s+)?(?!{_MONTHS}\b|In\b|Addition\b|Particular\b|Order\b)[A-Z][a-z]+"
     rf"|\b(?:{_PLACES_EN})\b|[市県都府州]|[ァ-ヶー]{{3,}}"
     r"|北京|東京|大阪|京都|台湾|中国|韓国|米国|英国|欧州|日本|印度|独国|仏国|露国")
-_PERSON = re.compile(r"\b(?:Dr|Mr|Ms|Mrs|Prof|President|Chair|Director|Minister|Ambassador)\b\.?"
-                     r"|博士|会長|理事長|大臣|大使|氏|教授|[A-Z][a-z]+ [A-Z][a-z]+|[A-Z]{3,} [A-Z][a-z]+")
+_PERSON = re.compile(r"\b(?:Dr|Mr|Ms|Mrs|Prof|Professor|President|Chair|Chairperson|Director|Minister|"
+                     r"Ambassador|CEO|Secretary|Senior Researcher|Fellow)\b\.?"
+                     r"|博士|会長|理事長|大臣|大使|氏|教授|部長|室長|研究員|[A-Z]{3,} [A-Z]{3,}")
 _MONEY = re.compile(r"\d[\d,.]*\s*(?:円|万円|億円|兆円|ドル|ユーロ|yen|dollars?|euros?"
                     r"|million yen|billion yen)|[$€¥￥]\s*\d|\bUSD\b|\bJPY\b", re.IGNORECASE)
 _REASON = re.compile(r"ため|ので|から|により|によって|契機|理由|because|due to|in order to|so that|"
@@ -97,20 +99,25 @@ def acronyms(text: str) -> list[str]:
     return [a for a in _ACRONYM.findall(text) if not a.isdigit()]
 
 
-_ASKS_DEFINITION = re.compile(r"\bstand for\b|\bwhat (?:is|are|was)\b|\bmeaning of\b|とは|何の略|正式名称",
-                              re.IGNORECASE)
+def _defined_acronyms(question: str) -> list[str]:
+    """The acronyms a question asks to spell out: "What is X?", "X stand for", "Xとは"."""
+    return [a for a in acronyms(question) if re.search(
+        rf"\bwhat (?:is|are|was|does) (?:the )?{re.escape(a)}\b|{re.escape(a)}\W+stand for|"
+        rf"{re.escape(a)}\s*(?:とは|って|は何|の略|の正式)", question, re.IGNORECASE)]
 
 
 def defines(sentence: str, question: str) -> bool:
     """For "what is X?": the sentence spells out the acronym X, as in "... Indicators (NESTI)"."""
-    return bool(_ASKS_DEFINITION.search(question)) and any(
-        f"({a})" in sentence or f"（{a}）" in sentence for a in acronyms(question))
+    return any(f"({a})" in sentence or f"（{a}）" in sentence for a in _defined_acronyms(question))
 
 
 def _without_given(sentence: str, question: str) -> str:
-    """The sentence less the numbers the question itself states ("in 2022 ..." answers no "when")."""
+    """The sentence less what the question itself states: its numbers ("in 2022 ..." answers no
+    "when") and its names ("the Science Council of Asia" answers no "where")."""
     for number in set(re.findall(r"\d{3,}", question)):
         sentence = re.sub(rf"(?<!\d){number}(?!\d)", " ", sentence)
+    for word in set(re.findall(r"[A-Za-z]{3,}", question)):
+        sentence = re.sub(rf"\b{word}\b", " ", sentence, flags=re.IGNORECASE)
     return sentence
 
 
@@ -126,8 +133,8 @@ def fit(question: Question, sentence: str) -> int:
     if kind == "why":
         return 2 if _REASON.search(text) else 1
     if kind == "how_many":
-        # Years and dates are not quantities: "2020年1月22日" answers no "how many".
-        without_years = re.sub(r"(?<!\d)(?:1[89]\d\d|20\d\d)(?!\d)\s*年?|\d+\s*[月日]|"
+        # Years, dates and names with numbers (COVID-19, RD20) are not quantities.
+        without_years = re.sub(r"(?<!\d)(?:1[89]\d\d|20\d\d)(?!\d)\s*年?|\d+\s*[月日]|[A-Za-z]+-?\d+|"
                                rf"{_MONTHS}\s+\d{{1,2}}\b", " ", text)
         if not _QUANTITY.search(without_years):
             return 0

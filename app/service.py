@@ -90,7 +90,8 @@ class Kakehashi:
         self.log = log
         model = resolve_model(settings, log=log)
         self.embedder = Embedder(model, settings.model.query_prompt,
-                                 settings.model.passage_prompt, settings.model.batch_size)
+                                 settings.model.passage_prompt, settings.model.batch_size,
+                                 settings.model.query_threads)
         # Where start-up time goes (`kakehashi bench` reports it).
         self.load_timings: dict[str, float] = {"model_s": time.perf_counter() - started}
         self.tokenizer = KeywordTokenizer()

@@ -48,6 +48,8 @@ class ModelSettings:
     query_prompt: str = "query: "
     passage_prompt: str = "passage: "
     batch_size: int = 32
+    # Torch threads for question-time embedding (0: all cores); see docs/performance.md.
+    query_threads: int = 1
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ class ChunkingSettings:
 class AnswerSettings:
     passages: int = 5
     # Calibrated on the dev set (see `kakehashi eval`): below it the sources "do not say".
-    abstain_below: float = 0.10
+    abstain_below: float = 0.07
     max_quote_chars: int = 200
     extra_sentence_margin: float = 0.02
     parallel_min: float = 0.35

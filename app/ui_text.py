@@ -89,10 +89,12 @@ _TEXT: dict[str, dict[UiLang, str]] = {
               "（数字は表記が違っても照合します）。",
     },
     "about_intro": {
-        "en": "Kakehashi answers only from these documents. Nothing is generated: every answer "
-              "is made of sentences quoted from them.",
-        "ja": "架け橋は以下の資料だけを根拠に答えます。文章を生成することはなく、"
-              "回答はすべて資料からの引用です。",
+        "en": "Kakehashi answers only from these documents. Unless a language model is chosen under "
+              "Answer settings, nothing is generated: every answer is made of sentences quoted from "
+              "them; a model's answer is checked sentence by sentence against the passages it cites.",
+        "ja": "架け橋は以下の資料だけを根拠に答えます。「回答の設定」で言語モデルを選ばない限り文章を"
+              "生成することはなく、回答はすべて資料からの引用です。モデルの回答は、引用した箇所と"
+              "一文ずつ照合されます。",
     },
     "publisher": {"en": "Publisher", "ja": "発行"},
     "year": {"en": "Year", "ja": "発行年"},

@@ -28,7 +28,6 @@ import math
 import statistics
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import faiss
@@ -225,17 +224,23 @@ def measure_size(size: int, pool: SentencePool, targets: dict[str, int], service
     }
 
 
-def run_scale(settings: Any, sizes: list[int], log: Any = None,
-              sample: int = 128) -> dict[str, Any]:
-    from app.bench import load_questions, machine_facts
+def run_scale(settings: Any, sizes: list[int], log: Any = None) -> dict[str, Any]:
     from app.service import Kakehashi, log_to_stderr
-    from eval.datasets import EVAL_DIR
 
     log = log or log_to_stderr
-    service = Kakehashi(settings, log=log)
+    return study(Kakehashi(settings, log=log), sizes, log=log)
+
+
+def study(service: Any, sizes: list[int], questions: list[str] | None = None, sample: int = 128,
+          log: Any = None) -> dict[str, Any]:
+    from app.bench import load_questions, machine_facts
+    from eval.datasets import EVAL_DIR
+
+    log = log or (lambda message: None)
     pool = sentence_pool(service)
-    targets = {"ja": settings.chunking.target_ja, "en": settings.chunking.target_en}
-    questions = load_questions() + load_questions(EVAL_DIR / "extra_qa.jsonl")
+    chunking = service.settings.chunking
+    targets = {"ja": chunking.target_ja, "en": chunking.target_en}
+    questions = questions or load_questions() + load_questions(EVAL_DIR / "extra_qa.jsonl")
     queries = np.vstack([service.embedder.encode_query(q) for q in questions])
     sample_chunks, _ = synthetic_corpus(pool, sample, targets, seed=99)
     mark = time.perf_counter()
@@ -267,7 +272,3 @@ def print_scale_table(report: dict[str, Any]) -> None:
             param = "" if row["param"] is None else str(row["param"])
             print(f"{size['chunks']:>8}  {row['index']:>5}  {param:>5}  {row['build_s']:>8.2f}  "
                   f"{row['index_mb']:>8.1f}  {row['dense_p50_ms']:>12.3f}  {row['recall_at_10']:>9.3f}")
-
-
-def scale_report_path(settings: Any) -> Path:
-    return settings.reports_dir / "scale.json"

@@ -39,7 +39,11 @@ def open_vector_store(backend: VectorBackend, embedding: Embeddings, index: Stor
                      for i, c in enumerate(index.chunks)]
         return FaissStore(embedding, index.vectors, documents)
     if backend.name == "milvus":
-        from index.milvus_store import open_milvus_store  # pymilvus: imported only when used
+        try:
+            from index.milvus_store import open_milvus_store  # pymilvus: imported only when used
+        except ImportError as err:
+            raise RuntimeError(f"the milvus backend needs the 'milvus' extra: "
+                               f"pip install -e '.[milvus]' ({err})") from err
 
         model = index.manifest.get("model", {})
         return open_milvus_store(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -31,11 +33,41 @@ def model_fingerprint(model: str) -> str:
     return f"dir:{digest.hexdigest()[:16]}"
 
 
+# Batches this small are question-time work (a query, a few candidate quotes), not indexing.
+SMALL_BATCH = 8
+
+
+@contextmanager
+def _torch_threads(count: int) -> Iterator[None]:
+    """Run torch with `count` intra-op threads (0: leave it as it is), then restore."""
+    if count <= 0:
+        yield
+        return
+    import torch
+
+    before = torch.get_num_threads()
+    if before == count:
+        yield
+        return
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 class Embedder(Embeddings):
-    """Loads the model once; `query:`/`passage:` prompts as the e5 family expects."""
+    """Loads the model once; `query:`/`passage:` prompts as the e5 family expects.
+
+    Question-time encodes (one query, a few sentences) run on `query_threads` torch threads:
+    a single short sequence gains little from a second core, and when the cores are shared
+    (two requests at once, or any other busy process) torch's threads wait on each other.
+    Measured on two shared cores: one query 40 ms with one thread, 300 ms with two
+    (docs/performance.md). Indexing batches use every core.
+    """
 
     def __init__(self, model: str, query_prompt: str, passage_prompt: str,
-                 batch_size: int = 32) -> None:
+                 batch_size: int = 32, query_threads: int = 1) -> None:
         from sentence_transformers import SentenceTransformer  # heavy: imported when needed
 
         try:
@@ -46,19 +78,22 @@ class Embedder(Embeddings):
         self.query_prompt = query_prompt
         self.passage_prompt = passage_prompt
         self.batch_size = batch_size
+        self.query_threads = query_threads
         self.dimension = int(self._model.get_embedding_dimension())
         self.max_seq_length = int(self._model.max_seq_length)
 
     def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
-        return self._model.encode(
-            texts, prompt=self.passage_prompt, batch_size=self.batch_size,
-            normalize_embeddings=True, show_progress_bar=progress, convert_to_numpy=True,
-        ).astype(np.float32)
+        with _torch_threads(self.query_threads if len(texts) <= SMALL_BATCH else 0):
+            return self._model.encode(
+                texts, prompt=self.passage_prompt, batch_size=self.batch_size,
+                normalize_embeddings=True, show_progress_bar=progress, convert_to_numpy=True,
+            ).astype(np.float32)
 
     def encode_query(self, text: str) -> np.ndarray:
-        return self._model.encode(
-            [text], prompt=self.query_prompt, normalize_embeddings=True, convert_to_numpy=True,
-        ).astype(np.float32)[0]
+        with _torch_threads(self.query_threads):
+            return self._model.encode(
+                [text], prompt=self.query_prompt, normalize_embeddings=True, convert_to_numpy=True,
+            ).astype(np.float32)[0]
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode_passages(texts).tolist()

@@ -80,8 +80,9 @@ class MilvusStore(Milvus):
         vector = np.asarray(embedding, dtype=np.float32).ravel().tolist()
         hits = super().similarity_search_with_score_by_vector(
             vector, k=k, param=param, expr=expr, timeout=timeout, **kwargs)
-        return [(Document(page_content=doc.page_content, metadata=doc.metadata,
-                          id=doc.metadata.get("chunk_id")), float(score)) for doc, score in hits]
+        found = [(Document(page_content=doc.page_content, metadata=doc.metadata,
+                           id=doc.metadata.get("chunk_id")), float(score)) for doc, score in hits]
+        return sorted(found, key=lambda hit: (-hit[1], hit[0].id or ""))  # equal scores: by id
 
     def similarity_search_by_vector(self, embedding: list[float], k: int = 4,  # type: ignore[override]
                                     **kwargs: Any) -> list[Document]:

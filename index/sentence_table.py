@@ -52,7 +52,9 @@ Sentence = tuple[str, int, int, str, str]  # doc, start, end, lang, text to embe
 def unique_sentences(chunks: list[Chunk]) -> list[Sentence]:
     """(doc, start, end, lang, text to embed) of each sentence once, overlaps removed.
 
-    A sentence broken across a column is embedded together with its other half.
+    A sentence is embedded in its context: its section title and the sentence before it, so
+    that "it accepts about 30 students each year" still says who "it" is. A sentence broken
+    across a column is embedded together with its other half.
     """
     seen: set[tuple[str, int, int]] = set()
     out: list[Sentence] = []
@@ -66,8 +68,13 @@ def unique_sentences(chunks: list[Chunk]) -> list[Sentence]:
             text = chunk.text[start - chunk.start:end - chunk.start]
             if i == 0 and chunk.context_before:
                 text = f"{chunk.context_before} {text}"
+            elif i > 0:
+                a, b = chunk.sentences[i - 1]
+                text = f"{chunk.text[a - chunk.start:b - chunk.start]} {text}"
             if i == last and chunk.context_after:
                 text = f"{text} {chunk.context_after}"
+            if chunk.title:
+                text = f"{chunk.title}\n{text}"
             out.append((chunk.doc, start, end, chunk.lang, text))
     return out
 

@@ -87,8 +87,8 @@ class FaissStore(VectorStore):
         if size == 0 or k <= 0:
             return []
         scores, rows = self.index.search(query, min(k, size), params=params)
-        return [(self.documents[row], float(score))
-                for row, score in zip(rows[0], scores[0]) if row >= 0]
+        hits = [(self.documents[row], float(score)) for row, score in zip(rows[0], scores[0]) if row >= 0]
+        return sorted(hits, key=lambda hit: (-hit[1], hit[0].id or ""))  # equal scores: by id
 
     def similarity_search_by_vector(self, embedding: list[float], k: int = 4,
                                     **kwargs: Any) -> list[Document]:
