@@ -12,7 +12,7 @@ ARGS ?=
 $(INSTALLED): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,milvus]'
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
@@ -24,6 +24,11 @@ model: install
 # Builds the index when it is missing or stale (seeds, model, settings or code changed).
 index: model
 	$(BIN)/kakehashi index
+
+# Cold build, warm start, latency against the embedding floor, memory: .kakehashi/reports/bench.json.
+# `make bench ARGS=--json`; the scale study: `$(BIN)/kakehashi bench --scale 10000,100000`.
+bench: install model
+	$(BIN)/kakehashi bench $(ARGS)
 
 run: index
 	@echo 'Try: $(BIN)/kakehashi search "理研の海外事務所はどこにありますか？"'

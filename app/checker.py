@@ -27,7 +27,7 @@ from ingest.records import Chunk
 
 # Names: capitalised or upper-case Latin words (not the first word), and katakana words.
 _NAME_EN = re.compile(r"(?<!^)(?<![.!?]\s)\b([A-Z][A-Za-z]{2,}|[A-Z]{2,}[0-9]*)\b")
-_NAME_JA = re.compile(r"[ァ-ヶー]{3,}")
+_NAME_JA = re.compile(r"[ァ-ヶー]{2,}")
 
 
 def _fold(text: str) -> str:
@@ -42,6 +42,7 @@ class CheckerSettings:
     topic_overlap: float = 0.5  # same thing talked about (needed to call a number contradicted)
     topic_dense: float = 0.09  # across languages
     topic_dense_same: float = 0.12  # same language, when other words say the same ("founded")
+    figures_overlap: float = 0.4  # enough words when all the statement's numbers are there
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,9 @@ class ClaimChecker:
                 other, start, end = translated
                 text = f"{text} {self.composer.sources[other.doc][start:end]}"
                 same_language = True
-        words = [t for t in terms if not any(ch.isdigit() for ch in t)]
+        # Words the sources never use are paraphrases ("founded" for "establishment") and weigh
+        # nothing here; names the sources never use are caught by `unknown_names`.
+        words = [t for t in terms if not any(ch.isdigit() for ch in t) and scorer.keywords.idf(t) > 0]
         evidence_tokens = set(tokenizer.tokenize(text)) | set(tokenizer.tokenize(sentence.chunk.title))
         overlap = scorer.overlap(words, evidence_tokens) if words else 1.0
         # Names are looked for in the whole passage and its title: what "it" refers to.
@@ -102,6 +105,12 @@ class ClaimChecker:
         if same_language:
             on_topic = overlap >= s.topic_overlap or sentence.dense >= s.topic_dense_same
             close, strength = overlap >= s.support_overlap, overlap
+            # Its own figures found on the topic say as much as words: "founded in 1917" is
+            # supported by "since its establishment in 1917".
+            claimed_figures = extract_numbers(claim)
+            if claimed_figures and on_topic and overlap >= s.figures_overlap \
+                    and not _missing(claimed_figures, extract_numbers(text)):
+                close = True
             # A name the statement gives must be in the evidence: "India" is not "the U.S.".
             names = _NAME_EN.findall(claim) if lang == "en" else _NAME_JA.findall(claim)
             if any(_fold(name) not in folded for name in names):

@@ -111,19 +111,21 @@ def defines(sentence: str, question: str) -> bool:
     return any(f"({a})" in sentence or f"（{a}）" in sentence for a in _defined_acronyms(question))
 
 
-def _without_given(sentence: str, question: str) -> str:
+def _without_given(sentence: str, question: str, names: bool = True) -> str:
     """The sentence less what the question itself states: its numbers ("in 2022 ..." answers no
     "when") and its names ("the Science Council of Asia" answers no "where")."""
     for number in set(re.findall(r"\d{3,}", question)):
         sentence = re.sub(rf"(?<!\d){number}(?!\d)", " ", sentence)
-    for word in set(re.findall(r"[A-Za-z]{3,}", question)):
+    for word in set(re.findall(r"[A-Za-z]{3,}", question)) if names else ():
         sentence = re.sub(rf"\b{word}\b", " ", sentence, flags=re.IGNORECASE)
     return sentence
 
 
 def fit(question: Question, sentence: str) -> int:
     """How well a sentence has the shape of the answer: 0 not at all, 1 roughly, 2 exactly."""
-    kind, text = question.kind, _without_given(sentence, question.text)
+    kind = question.kind
+    # Counting keeps the question's nouns ("73,000 researchers"); places and people drop them.
+    text = _without_given(sentence, question.text, names=kind not in ("how_many", "how_much"))
     if defines(sentence, question.text):
         return 2
     if _ASKS_NAME.search(question.text) and _GIVES_NAME.search(sentence):

@@ -160,7 +160,7 @@ class KakehashiUi:
                     lang: UiLang) -> Iterator[tuple[Any, ...]]:
         """The generated answer as it is written: sentences with their citations (linked to the
         passage cards at once) and, as each sentence ends, its verdict."""
-        rendered = 0.0
+        rendered, verdicts = 0.0, 0
         try:
             for event in self.service.ask_stream(turn["question"], config=config):
                 data = event.to_json()
@@ -172,8 +172,10 @@ class KakehashiUi:
                     turn["shown"] = None
                 elif data["event"] == "text":
                     turn["answer"] = {**turn["answer"], "sentences": data["sentences"]}
-                    if time.monotonic() - rendered < STREAM_RENDER_S:
-                        continue
+                    checked = sum(s["support"] is not None for s in data["sentences"])
+                    if checked == verdicts and time.monotonic() - rendered < STREAM_RENDER_S:
+                        continue  # shown at most every STREAM_RENDER_S, and at each new verdict
+                    verdicts = checked
                 else:
                     turn["answer"], turn["streamed"] = data["answer"], True
                 rendered = time.monotonic()

@@ -319,3 +319,36 @@ def test_command_line_options() -> None:
     assert _settings(_parser().parse_args(["ask", QUESTION_EN])).generator.backend == "none"
     serve = _parser().parse_args(["serve", "--generator", "llamacpp", "--model-path", "m.gguf"])
     assert _settings(serve).generator.model_path == "m.gguf"
+
+
+class FakeLlama:
+    """Stands in for llama_cpp.Llama (the optional extra): streams a scripted chat completion."""
+
+    def __init__(self, model_path: str, n_ctx: int, verbose: bool) -> None:
+        self.model_path, self.n_ctx = model_path, n_ctx
+        self.calls: list[dict] = []
+
+    def create_chat_completion(self, messages: list[dict], stream: bool, max_tokens: int,
+                               temperature: float) -> Iterator[dict]:
+        self.calls.append({"messages": messages, "stream": stream, "max_tokens": max_tokens})
+        passages = passages_of({"messages": messages})
+        text = FAITHFUL.format(v=venice(passages))
+        yield {"choices": [{"delta": {"role": "assistant"}}]}
+        for at in range(0, len(text), 9):
+            yield {"choices": [{"delta": {"content": text[at:at + 9]}}]}
+
+
+def test_llamacpp_backend_with_a_stand_in_library(service, tmp_path, monkeypatch) -> None:
+    import sys
+    import types
+
+    monkeypatch.setitem(sys.modules, "llama_cpp", types.SimpleNamespace(Llama=FakeLlama))
+    model = tmp_path / "tiny.gguf"
+    model.write_bytes(b"GGUF")
+    chosen = GeneratorSettings(backend="llamacpp", model_path=str(model), context_tokens=2048)
+    answer = service.ask(QUESTION_EN, config=chosen)
+    assert answer.generator == "llamacpp:tiny.gguf"
+    assert supports(answer) == ["supported"]
+    backend = service.generation.backend(chosen)  # loaded once, kept
+    assert backend.llm.n_ctx == 2048 and len(backend.llm.calls) == 1
+    assert backend.llm.calls[0]["stream"] is True

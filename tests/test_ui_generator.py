@@ -56,7 +56,7 @@ def test_generated_answer_streams_with_marks(service, llm) -> None:
 
 def test_extractive_choice_is_unchanged(service) -> None:
     ui = KakehashiUi(service)
-    (turns, transcript, sources), = ui.answer_turn(new_turn(QUESTION_EN), "en", "none", "", "")
+    (turns, _, _), = ui.answer_turn(new_turn(QUESTION_EN), "en", "none", "", "")
     assert turns[-1]["answer"] == service.ask(QUESTION_EN).to_json() | {
         "timings_ms": turns[-1]["answer"]["timings_ms"]}
     assert turns[-1]["shown"] == 0  # revealed by the next step
