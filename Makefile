@@ -30,9 +30,15 @@ index: model
 bench: install model
 	$(BIN)/kakehashi bench $(ARGS)
 
-run: index
-	@echo 'Try: $(BIN)/kakehashi search "理研の海外事務所はどこにありますか？"'
-	$(BIN)/kakehashi search "理研の海外事務所はどこにありますか？" --k 3
+# Serves the web app on http://127.0.0.1:7860 (KAKEHASHI_SERVER__HOST / __PORT to change).
+run: index serve
+
+serve: index
+	$(BIN)/kakehashi serve
+
+# Quality and speed on the evaluation sets: .kakehashi/reports/eval.{json,md,png}.
+eval: index
+	$(BIN)/kakehashi eval --baseline $(ARGS)
 
 test: system-deps install model
 	$(BIN)/ruff check .

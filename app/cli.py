@@ -123,6 +123,8 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = sub.add_parser("eval", help="measure quality and speed on the evaluation sets")
     evaluate.add_argument("--sets", choices=("dev", "all"), default="all",
                           help="dev: the shared development sets only; all: with our own cases")
+    evaluate.add_argument("--baseline", action="store_true",
+                          help="also measure the LangChain tutorial setup (1000/200 splitter + FAISS)")
 
     bench = sub.add_parser("bench", help="measure index build, start-up, latency and memory")
     bench.add_argument("--json", action="store_true", help="print the figures as one JSON object")
@@ -266,7 +268,7 @@ def _run(args: argparse.Namespace) -> int:
 
         qa = load_qa(EVAL_DIR / "dev_qa.jsonl") if args.sets == "dev" else load_qa()
         claims = load_claims(EVAL_DIR / "dev_claims.jsonl") if args.sets == "dev" else load_claims()
-        report = run_eval(Kakehashi(settings), qa, claims)
+        report = run_eval(Kakehashi(settings), qa, claims, baseline=args.baseline)
         print_table(report)
         json_path, md_path = write_reports(report, settings.reports_dir)
         print(f"\nWrote {json_path} and {md_path}")

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from eval.baseline import baseline_retrieval
 from eval.datasets import ClaimCase, QACase, load_claims, load_qa
 from eval.metrics import holds_quote, is_cross_lingual, keys_match, percentile
 from eval.retrieval import RetrievalScores, evaluate_retrieval
@@ -16,6 +17,7 @@ from eval.retrieval import RetrievalScores, evaluate_retrieval
 
 class Service(Protocol):  # what the harness needs of app.service.Kakehashi
     sources: dict[str, str]
+    embedder: Any
 
     def search(self, question: str, k: int | None = None) -> Any: ...
     def ask(self, question: str) -> Any: ...
@@ -25,6 +27,7 @@ class Service(Protocol):  # what the harness needs of app.service.Kakehashi
 @dataclass
 class EvalReport:
     retrieval: RetrievalScores
+    baseline: RetrievalScores | None
     answer_correct: float
     answer_correct_cross: float
     median_answer_chars: float
@@ -47,7 +50,8 @@ class EvalReport:
     def table(self) -> list[tuple[str, str, str]]:
         r = self.retrieval
         pct = "{:.1%}".format
-        return [
+        b = self.baseline
+        rows = [
             ("retrieval hit@1", pct(r.hit_at_1), f"n={r.n}"),
             ("retrieval hit@5", pct(r.hit_at_5), "target >= 95%"),
             ("cross-lingual hit@1", pct(r.cross_hit_at_1), f"n={r.n_cross}"),
@@ -66,6 +70,12 @@ class EvalReport:
             ("ask latency p50 / p95", f"{self.ask_p50_ms:.0f} / {self.ask_p95_ms:.0f} ms", ""),
             ("check latency p50", f"{self.check_p50_ms:.0f} ms", ""),
         ]
+        if b is not None:
+            rows[4:4] = [("baseline hit@1 / hit@5", f"{pct(b.hit_at_1)} / {pct(b.hit_at_5)}",
+                          "LangChain tutorial: 1000/200 splitter + FAISS"),
+                         ("baseline cross-lingual hit@1 / @5",
+                          f"{pct(b.cross_hit_at_1)} / {pct(b.cross_hit_at_5)}", "")]
+        return rows
 
 
 def _citations_exact(answer: Any, sources: dict[str, str]) -> bool:
@@ -80,13 +90,15 @@ def _claim_right(predicted: str, label: str) -> bool:
 
 
 def run_eval(service: Service, qa: list[QACase] | None = None,
-             claims: list[ClaimCase] | None = None) -> EvalReport:
+             claims: list[ClaimCase] | None = None, baseline: bool = False) -> EvalReport:
     qa = load_qa() if qa is None else qa
     claims = load_claims() if claims is None else claims
     sources = service.sources
     retrieval = evaluate_retrieval(
         qa, lambda q: [(h.chunk.doc, h.chunk.start, h.chunk.end) for h in service.search(q, 5).hits],
         sources)
+    compared = baseline_retrieval(qa, sources, service.embedder.encode_passages,
+                                  service.embedder.encode_query) if baseline else None
     answerable = [c for c in qa if c.kind == "answerable"]
     unanswerable = [c for c in qa if c.kind != "answerable"]
     latencies: list[float] = []
@@ -129,6 +141,7 @@ def run_eval(service: Service, qa: list[QACase] | None = None,
 
     return EvalReport(
         retrieval=retrieval,
+        baseline=compared,
         answer_correct=share([correct[c.id] for c in answerable]),
         answer_correct_cross=share([correct[c.id] for c in cross]),
         median_answer_chars=statistics.median(lengths) if lengths else 0.0,

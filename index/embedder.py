@@ -11,6 +11,9 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from index.lean_encoder import LeanEncoder
+from index.lean_encoder import supports as lean_supports
+
 
 class ModelLoadError(RuntimeError):
     """The embedding model could not be loaded."""
@@ -67,33 +70,50 @@ class Embedder(Embeddings):
     """
 
     def __init__(self, model: str, query_prompt: str, passage_prompt: str,
-                 batch_size: int = 32, query_threads: int = 1) -> None:
-        from sentence_transformers import SentenceTransformer  # heavy: imported when needed
-
-        try:
-            self._model = SentenceTransformer(model, device="cpu")
-        except (OSError, ValueError, json.JSONDecodeError) as err:
-            raise ModelLoadError(f"cannot load embedding model {model!r}: {err}") from err
+                 batch_size: int = 32, query_threads: int = 1, lean: bool = True) -> None:
         self.model = model
+        self._lean: LeanEncoder | None = None
+        if lean and lean_supports(model):
+            # The same vectors without importing sentence-transformers (index/lean_encoder.py).
+            try:
+                self._lean = LeanEncoder(model)
+            except Exception as err:  # safetensors and tokenizers raise their own kinds
+                raise ModelLoadError(f"cannot load embedding model {model!r}: {err}") from err
+            self.dimension = self._lean.hidden
+            self.max_seq_length = self._lean.max_length
+        else:
+            from sentence_transformers import SentenceTransformer  # heavy: imported when needed
+
+            try:
+                self._model = SentenceTransformer(model, device="cpu")
+            except (OSError, ValueError, json.JSONDecodeError) as err:
+                raise ModelLoadError(f"cannot load embedding model {model!r}: {err}") from err
+            self.dimension = int(self._model.get_embedding_dimension())
+            self.max_seq_length = int(self._model.max_seq_length)
         self.query_prompt = query_prompt
         self.passage_prompt = passage_prompt
         self.batch_size = batch_size
         self.query_threads = query_threads
-        self.dimension = int(self._model.get_embedding_dimension())
-        self.max_seq_length = int(self._model.max_seq_length)
+
+    @property
+    def engine(self) -> str:
+        return "lean" if self._lean is not None else "sentence-transformers"
+
+    def _encode(self, texts: list[str], prompt: str, batch_size: int, progress: bool) -> np.ndarray:
+        if self._lean is not None:
+            return self._lean.encode([prompt + text for text in texts], batch_size, progress)
+        return self._model.encode(
+            texts, prompt=prompt, batch_size=batch_size, normalize_embeddings=True,
+            show_progress_bar=progress, convert_to_numpy=True,
+        ).astype(np.float32)
 
     def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
         with _torch_threads(self.query_threads if len(texts) <= SMALL_BATCH else 0):
-            return self._model.encode(
-                texts, prompt=self.passage_prompt, batch_size=self.batch_size,
-                normalize_embeddings=True, show_progress_bar=progress, convert_to_numpy=True,
-            ).astype(np.float32)
+            return self._encode(texts, self.passage_prompt, self.batch_size, progress)
 
     def encode_query(self, text: str) -> np.ndarray:
         with _torch_threads(self.query_threads):
-            return self._model.encode(
-                [text], prompt=self.query_prompt, normalize_embeddings=True, convert_to_numpy=True,
-            ).astype(np.float32)[0]
+            return self._encode([text], self.query_prompt, 1, False)[0]
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode_passages(texts).tolist()

@@ -1,0 +1,140 @@
+"""A BERT sentence encoder in plain torch, for sentence-transformers folders of the e5 kind.
+
+Why: importing sentence-transformers pulls in transformers, scikit-learn and SciPy, which
+take longer to import than torch itself and more than loading the model (docs/performance.md:
+warm start). The bundled model is a plain BERT encoder with mean pooling and L2
+normalization; its forward pass is a few matrix products. This module computes exactly that
+from the folder's `model.safetensors` and `tokenizer.json`, with torch and the `tokenizers`
+library only, and gives the same vectors as sentence-transformers (tested to 1e-5).
+
+Any folder it does not recognise entirely (another architecture, pooling, activation or
+module list) is left to sentence-transformers (`LeanEncoder.supports` says False).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+_MODULES = ["sentence_transformers.models.Transformer", "sentence_transformers.models.Pooling",
+            "sentence_transformers.models.Normalize"]
+
+
+def _json(path: Path) -> dict[str, Any] | list[Any] | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def supports(folder: str | Path) -> bool:
+    """True for a folder holding a BERT encoder + mean pooling + Normalize, and nothing else."""
+    path = Path(folder)
+    modules = _json(path / "modules.json")
+    config = _json(path / "config.json")
+    if not isinstance(modules, list) or [m.get("type") for m in modules] != _MODULES \
+            or modules[0].get("path") != "" or not isinstance(config, dict):
+        return False
+    pooling = _json(path / modules[1].get("path", "") / "config.json")
+    if not isinstance(pooling, dict):
+        return False
+    modes = {k for k, v in pooling.items() if k.startswith("pooling_mode") and v}
+    st_config = _json(path / "sentence_bert_config.json") or {}
+    return (config.get("model_type") == "bert" and config.get("hidden_act") == "gelu"
+            and config.get("position_embedding_type", "absolute") == "absolute"
+            and not config.get("is_decoder") and modes == {"pooling_mode_mean_tokens"}
+            and pooling.get("include_prompt", True)
+            and isinstance(st_config, dict) and not st_config.get("do_lower_case")
+            and (path / "model.safetensors").is_file() and (path / "tokenizer.json").is_file())
+
+
+class LeanEncoder:
+    """`encode(texts)` -> L2-normalized mean-pooled BERT embeddings, float32 (n, hidden)."""
+
+    def __init__(self, folder: str | Path) -> None:
+        import torch
+        from safetensors.torch import load_file
+        from tokenizers import Tokenizer
+
+        path = Path(folder)
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        st_config = _json(path / "sentence_bert_config.json") or {}
+        self.hidden = int(config["hidden_size"])
+        self.heads = int(config["num_attention_heads"])
+        self.layers = int(config["num_hidden_layers"])
+        self.eps = float(config.get("layer_norm_eps", 1e-12))
+        self.max_length = int(min(st_config.get("max_seq_length") or 512,  # type: ignore[union-attr]
+                                  config.get("max_position_embeddings", 512)))
+        weights = load_file(str(path / "model.safetensors"))
+        prefix = "bert." if "bert.embeddings.word_embeddings.weight" in weights else ""
+        self.w = {k[len(prefix):]: v.float() for k, v in weights.items() if k.startswith(prefix)}
+        self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self.tokenizer.enable_truncation(self.max_length)
+        self.tokenizer.no_padding()
+        self.pad_id = int(config.get("pad_token_id") or 0)
+        self._torch = torch
+
+    def _layer_norm(self, x: Any, name: str) -> Any:
+        return self._torch.nn.functional.layer_norm(
+            x, (self.hidden,), self.w[f"{name}.weight"], self.w[f"{name}.bias"], self.eps)
+
+    def _linear(self, x: Any, name: str) -> Any:
+        return self._torch.nn.functional.linear(x, self.w[f"{name}.weight"], self.w[f"{name}.bias"])
+
+    def _forward(self, ids: Any, mask: Any) -> Any:
+        torch, f, w = self._torch, self._torch.nn.functional, self.w
+        batch, length = ids.shape
+        x = (w["embeddings.word_embeddings.weight"][ids]
+             + w["embeddings.position_embeddings.weight"][:length].unsqueeze(0)
+             + w["embeddings.token_type_embeddings.weight"][0])
+        x = self._layer_norm(x, "embeddings.LayerNorm")
+        bias = torch.zeros((batch, 1, 1, length), dtype=x.dtype)
+        bias.masked_fill_(~mask.bool()[:, None, None, :], torch.finfo(x.dtype).min)
+        head = self.hidden // self.heads
+        for i in range(self.layers):
+            p = f"encoder.layer.{i}"
+
+            def split(t: Any) -> Any:
+                return t.view(batch, length, self.heads, head).transpose(1, 2)
+
+            q = split(self._linear(x, f"{p}.attention.self.query"))
+            k = split(self._linear(x, f"{p}.attention.self.key"))
+            v = split(self._linear(x, f"{p}.attention.self.value"))
+            context = f.scaled_dot_product_attention(q, k, v, attn_mask=bias,
+                                                     scale=1 / math.sqrt(head))
+            context = context.transpose(1, 2).reshape(batch, length, self.hidden)
+            x = self._layer_norm(self._linear(context, f"{p}.attention.output.dense") + x,
+                                 f"{p}.attention.output.LayerNorm")
+            inner = f.gelu(self._linear(x, f"{p}.intermediate.dense"))
+            x = self._layer_norm(self._linear(inner, f"{p}.output.dense") + x, f"{p}.output.LayerNorm")
+        weights = mask.unsqueeze(-1).to(x.dtype)
+        pooled = (x * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+        return f.normalize(pooled, p=2, dim=1)
+
+    def encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        """Longest texts first, in batches padded to their longest (as sentence-transformers does)."""
+        torch = self._torch
+        out = np.zeros((len(texts), self.hidden), dtype=np.float32)
+        encodings = self.tokenizer.encode_batch(texts)
+        order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
+        starts: Any = range(0, len(order), batch_size)
+        if progress:
+            from tqdm import tqdm
+
+            starts = tqdm(starts, desc="Embedding", unit="batch")
+        with torch.inference_mode():
+            for start in starts:
+                rows = order[start:start + batch_size]
+                length = max(len(encodings[r].ids) for r in rows)
+                ids = torch.full((len(rows), length), self.pad_id, dtype=torch.long)
+                mask = torch.zeros((len(rows), length), dtype=torch.long)
+                for j, r in enumerate(rows):
+                    tokens = encodings[r].ids
+                    ids[j, :len(tokens)] = torch.tensor(tokens, dtype=torch.long)
+                    mask[j, :len(tokens)] = 1
+                out[rows] = self._forward(ids, mask).numpy()
+        return out
