@@ -139,7 +139,9 @@ class Composer:
         words they hold and whether they hold the kind of thing asked for; when words cannot
         tell (a Japanese question on an English sentence) by embedding similarity.
         """
-        start, end, limit = sentence.start, sentence.end, self.settings.max_quote_chars
+        start, end = sentence.start, sentence.end
+        # A list is worth quoting whole: "Beijing, Singapore and Brussels".
+        limit = self.settings.max_quote_chars * (2 if question.many else 1)
         if end - start <= limit:
             return start, end
         text = self.sources[sentence.chunk.doc][start:end]
@@ -212,9 +214,8 @@ class Composer:
         if confidence < self.settings.abstain_below or shapeless:
             return Composition(phrase("no_answer", question.lang), True, confidence, [], [])
         picked = [best]
-        is_list = question.kind == "list"
-        limit = self.settings.max_quote_chars * (2 if is_list else 1)
-        margin = self.settings.extra_sentence_margin * (3 if is_list else 1)
+        limit = self.settings.max_quote_chars * (2 if question.many else 1)
+        margin = self.settings.extra_sentence_margin * (3 if question.many else 1)
         for other in scored[1:]:
             if other.score < best.score - margin:
                 break

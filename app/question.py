@@ -9,7 +9,7 @@ from typing import Literal
 from ingest.lang import detect_lang
 from ingest.records import Lang
 
-Kind = Literal["how_much", "how_many", "when", "where", "who", "why", "what", "list", "other"]
+Kind = Literal["how_much", "how_many", "when", "where", "who", "why", "what", "other"]
 
 _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
     # Money first: "how much is the budget" wants an amount of money, not any number.
@@ -28,17 +28,18 @@ _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
         r"\bwhen\b|\bwhat (?:year|date|month|time)\b|\bwhich (?:year|month)\b|\bsince when\b"
         r"|いつ|何年|何月|何日|何時", re.IGNORECASE)),
     ("where", re.compile(
-        r"\bwhere\b|\bin which (?:city|country|place)|\bwhich (?:city|country|place)\b"
-        r"|どこ|どの(?:国|都市|場所)",
+        r"\bwhere\b|\bwhich (?:cit(?:y|ies)|countr(?:y|ies)|places?|regions?|locations?)\b"
+        r"|どこ|どの(?:国|都市|場所|地域)",
         re.IGNORECASE)),
     ("who", re.compile(r"\bwho(?:m|se)?\b|誰|だれ|どなた|どの人", re.IGNORECASE)),
-    ("list", re.compile(
-        r"\b(?:which|what) (?:\w+ )?(?!(?:does|was|has|gas|this|its|is|his|yes|bus|status)\b)"
-        r"\w{2,}(?:ies|[^su]s)\b"
-        r"|\bwhat are\b|\blist\b|どの(?:大学|機関|国々)|どのような.*(?:がありますか|ですか)",
-        re.IGNORECASE)),
     ("what", re.compile(r"\bwhat\b|\bwhich\b|\bstand for\b|何|とは|なに", re.IGNORECASE)),
 ]
+
+
+# Questions whose answer is several things: "which universities", "what are", "どの大学".
+_MANY = re.compile(
+    r"\b(?:which|what) (?:\w+ )?(?!(?:does|was|has|gas|this|its|is|his|yes|bus|status)\b)"
+    r"\w{2,}(?:ies|[^su]s)\b|\bwhat are\b|\blist\b|どの(?:大学|機関|国々)|どのような|どんな", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Question:
     text: str
     lang: Lang
     kind: Kind
+    many: bool = False  # the answer is a list of things
 
 
 def analyse(text: str) -> Question:
@@ -54,11 +56,11 @@ def analyse(text: str) -> Question:
         if pattern.search(text):
             kind = name
             break
-    return Question(text, detect_lang(text), kind)
+    return Question(text, detect_lang(text), kind, bool(_MANY.search(text)))
 
 
 _MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
-_YEAR = re.compile(r"(?<!\d)(?:1[89]\d\d|20\d\d)(?!\d)|令和|平成|昭和|\bFY\b|年度?")
+_YEAR = re.compile(r"(?<!\d)(?:1[89]\d\d|20\d\d)(?!\d)|令和|平成|昭和|\bFY\b|\d+\s*年(?!間)")
 _DAY = re.compile(rf"\b{_MONTHS}\s+\d{{1,2}}\b|\d{{1,2}}\s*月\s*\d{{1,2}}\s*日|\d+\s*月")
 _QUANTITY = re.compile(r"\d|[一二三四五六七八九十百千万億]+\s*[人名件社校機関か国カ国ヶ国割倍回個%％]"
                        r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|"
@@ -78,6 +80,16 @@ _PLACE = re.compile(
 _PERSON = re.compile(r"\b(?:Dr|Mr|Ms|Mrs|Prof|Professor|President|Chair|Chairperson|Director|Minister|"
                      r"Ambassador|CEO|Secretary|Senior Researcher|Fellow)\b\.?"
                      r"|博士|会長|理事長|大臣|大使|氏|教授|部長|室長|研究員|[A-Z]{3,} [A-Z]{3,}")
+# A role with a name: "Chair of Board of Directors, Okimura Kazuki", "会長 相澤 益男", "Dr. Karikó".
+_NAMED_PERSON = re.compile(
+    r"\b(?:Dr|Mr|Ms|Mrs|Prof)\.?\s+[A-Z][a-z]+"
+    r"|\b(?:President|Chair\w*|Director|Minister|Ambassador|CEO|Fellow|Researcher|Professor)\b"
+    r"[^.\n]{0,40}?,\s*[A-Z][A-Za-z]+ [A-Z][A-Za-z]+"
+    r"|(?:会長|理事長|理事|大使|教授|部長|室長|研究員|総理|大臣)\s*[一-龥]{1,3}\s+[一-龥ぁ-んァ-ヶ]{1,4}"
+    r"|[一-龥]{1,3}(?:博士|氏|総理)")
+# Words for something beginning: a "when did it start" question is answered by any of them.
+_STARTS = re.compile(r"始ま|発足|開始|創設|設立|創立|スタート|\bstart|\blaunch|\bestablish"
+                     r"|\bfound(?:ed|ing)\b|\binaugurat|\bbegan\b|\bbegin", re.IGNORECASE)
 _MONEY = re.compile(r"\d[\d,.]*\s*(?:円|万円|億円|兆円|ドル|ユーロ|yen|dollars?|euros?"
                     r"|million yen|billion yen)|[$€¥￥]\s*\d|\bUSD\b|\bJPY\b", re.IGNORECASE)
 _REASON = re.compile(r"ため|ので|から|により|によって|契機|理由|because|due to|in order to|so that|"
@@ -155,12 +167,16 @@ def fit(question: Question, sentence: str) -> int:
                 return 2
         return 1
     if kind == "when":
-        if _DAY.search(text):
-            return 2
-        return 1 if _YEAR.search(text) else 0
+        if not (_YEAR.search(text) or _DAY.search(text)):
+            return 0
+        if _STARTS.search(question.text):
+            return 2 if _STARTS.search(sentence) else 1
+        return 2 if _DAY.search(text) else 1
     if kind == "where":
         return 1 if _PLACE.search(text) else 0
     if kind == "who":
+        if _NAMED_PERSON.search(text):
+            return 2
         return 1 if _PERSON.search(text) else 0
     return 1
 

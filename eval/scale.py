@@ -40,6 +40,7 @@ from ingest.records import Chunk
 
 QUERY_K = 30  # as deep as the retriever reads the dense ranking (retrieval.candidates)
 RECALL_K = 10
+EPSILON = 1e-3  # cosine: ann-benchmarks' tolerance for "as good as the true k-th neighbour"
 HNSW_EF = (32, 96, 256)
 IVF_PROBES = (8, 32, 96)
 
@@ -82,7 +83,12 @@ def sentence_pool(service: Any) -> SentencePool:
 
 def synthetic_corpus(pool: SentencePool, size: int, targets: dict[str, int],
                      seed: int = 0) -> tuple[list[Chunk], np.ndarray]:
-    """`size` chunks of recombined seed sentences, and a vector for each."""
+    """`size` chunks of recombined seed sentences, and a vector for each.
+
+    With a few thousand seed sentences, a 100k corpus repeats each sentence in many chunks, so
+    its chunks are more alike than a real corpus's: near-ties in the exact ranking make strict
+    recall@10 pessimistic (see `recall_eps` in `measure_size`).
+    """
     rng = np.random.default_rng(seed)
     langs = sorted(pool.share)
     picks = rng.choice(len(langs), size=size, p=[pool.share[lang] for lang in langs])
@@ -93,12 +99,16 @@ def synthetic_corpus(pool: SentencePool, size: int, targets: dict[str, int],
         lang = langs[int(pick)]
         texts, sentence_vectors = pool.texts[lang], pool.vectors[lang]
         target = targets[lang] * rng.uniform(0.5, 1.0)
+        # a run of consecutive sentences, as a real chunk is, from a random place ...
+        row = int(rng.integers(len(texts)))
         chosen: list[int] = []
         length = 0
         while length < target and len(chosen) < 40:
-            row = int(rng.integers(len(texts)))
-            chosen.append(row)
-            length += len(texts[row]) + 1
+            chosen.append(row % len(texts))
+            length += len(texts[row % len(texts)]) + 1
+            row += 1
+        # ... with one sentence swapped for one from elsewhere: recombined, so rarely repeated
+        chosen[int(rng.integers(len(chosen)))] = int(rng.integers(len(texts)))
         text = (" " if lang == "en" else "").join(texts[r] for r in chosen)
         doc = f"synthetic-{i // 200:05d}.txt"
         title = pool.titles[lang][int(rng.integers(len(pool.titles[lang])))]
@@ -169,27 +179,34 @@ def measure_size(size: int, pool: SentencePool, targets: dict[str, int], service
         "flat": (exact, (None,)), "hnsw": (_hnsw(dim), HNSW_EF), "ivf": (_ivf(dim, size), IVF_PROBES)}
     rows: list[dict[str, Any]] = []
     truth: dict[tuple[int, str], set[int]] = {}
+    floors: dict[tuple[int, str], float] = {}
     build_times: dict[str, float] = {}
     for kind, (index, settings) in kinds.items():
         log(f"  {size} chunks: building {kind} ...")
         build_times[kind] = _build(index, vectors)
         index_mb = faiss.serialize_index(index).nbytes / 1e6
         for setting in settings:
-            times, recalls = [], []
+            times, recalls, near = [], [], []
             for q, query in enumerate(queries):
                 for lang, selector in selectors.items():
                     mark = time.perf_counter()
                     found = _search(index, query, selector, QUERY_K, setting)
                     times.append((time.perf_counter() - mark) * 1000)
-                    top = {int(r) for r in found[:RECALL_K] if r >= 0}
+                    top = [int(r) for r in found[:RECALL_K] if r >= 0]
                     if kind == "flat":
-                        truth[(q, lang)] = top
-                    else:
-                        recalls.append(len(top & truth[(q, lang)]) / max(len(truth[(q, lang)]), 1))
+                        truth[(q, lang)] = set(top)
+                        floors[(q, lang)] = float(vectors[top[-1]] @ query) if top else 0.0
+                        continue
+                    expected = truth[(q, lang)]
+                    recalls.append(len(set(top) & expected) / max(len(expected), 1))
+                    # as ann-benchmarks counts: a hit scoring within EPSILON of the 10th best counts
+                    good = sum(float(vectors[r] @ query) >= floors[(q, lang)] - EPSILON for r in top)
+                    near.append(min(good, len(expected)) / max(len(expected), 1))
             rows.append({"index": kind, "param": setting, "build_s": round(build_times[kind], 3),
                          "index_mb": round(index_mb, 1),
                          "dense_p50_ms": round(2 * percentile(times, 50), 3),  # both languages
-                         "recall_at_10": round(statistics.fmean(recalls), 4) if recalls else 1.0})
+                         "recall_at_10": round(statistics.fmean(recalls), 4) if recalls else 1.0,
+                         "recall_eps_at_10": round(statistics.fmean(near), 4) if near else 1.0})
 
     auto = new_faiss_index(dim, size)
     auto_kind = "hnsw" if isinstance(auto, faiss.IndexHNSW) else \
@@ -204,10 +221,13 @@ def measure_size(size: int, pool: SentencePool, targets: dict[str, int], service
                                 fusion=service.retriever.fusion, k=5, language_centroids=centroids)
     retriever.search(questions[0])
     query_times = []
+    stages: dict[str, list[float]] = {}
     for question in questions:
         mark = time.perf_counter()
-        retriever.search(question)
+        result = retriever.search(question)
         query_times.append((time.perf_counter() - mark) * 1000)
+        for key, value in result.timings_ms.items():
+            stages.setdefault(key, []).append(value)
     embed_s = size / embed_rate
     build_s = embed_s + tokenize_s + keywords_s + auto_build_s
     return {
@@ -218,6 +238,7 @@ def measure_size(size: int, pool: SentencePool, targets: dict[str, int], service
                   "chunks_per_s_without_embedding": round(size / (build_s - embed_s), 1)},
         "query_p50_ms": round(percentile(query_times, 50), 2),
         "query_p95_ms": round(percentile(query_times, 95), 2),
+        "query_stages_p50_ms": {k: round(percentile(v, 50), 2) for k, v in stages.items() if k != "search"},
         "memory_mb": {"vectors": round(vectors.nbytes / 1e6, 1), "keyword_index_rss": round(keywords_mb, 1),
                       "process_rss": round(_rss_mb(), 1)},
         "indexes": rows,
@@ -265,10 +286,14 @@ def print_scale_table(report: dict[str, Any]) -> None:
         print(f"{size['chunks']:>8}  {size['auto_index']:>5}  {b['chunks_per_s']:>14.1f}  "
               f"{b['chunks_per_s_without_embedding']:>10.0f}  {size['query_p50_ms']:>8.1f}ms  "
               f"{m['vectors']:>6.0f}MB  {m['keyword_index_rss']:>7.0f}MB")
+    for size in report["sizes"]:
+        stages = ", ".join(f"{k} {v:.1f}" for k, v in size["query_stages_p50_ms"].items())
+        print(f"{size['chunks']:>8}  query stages p50 (ms): {stages}")
     print(f"\n{'chunks':>8}  {'index':>5}  {'param':>5}  {'build s':>8}  {'size MB':>8}  "
-          f"{'dense p50 ms':>12}  {'recall@10':>9}")
+          f"{'dense p50 ms':>12}  {'recall@10':>9}  {'recall@10 eps':>13}")
     for size in report["sizes"]:
         for row in size["indexes"]:
             param = "" if row["param"] is None else str(row["param"])
             print(f"{size['chunks']:>8}  {row['index']:>5}  {param:>5}  {row['build_s']:>8.2f}  "
-                  f"{row['index_mb']:>8.1f}  {row['dense_p50_ms']:>12.3f}  {row['recall_at_10']:>9.3f}")
+                  f"{row['index_mb']:>8.1f}  {row['dense_p50_ms']:>12.3f}  {row['recall_at_10']:>9.3f}  "
+                  f"{row['recall_eps_at_10']:>13.3f}")

@@ -6,6 +6,8 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class BM25Params:
@@ -14,21 +16,35 @@ class BM25Params:
 
 
 class KeywordIndex:
-    """Document frequencies, lengths and postings computed once; scoring is a dictionary walk."""
+    """Document frequencies, lengths and postings computed once; a query is a few array sums.
+
+    Each term's postings are two NumPy arrays: the rows that hold it and the term's whole BM25
+    contribution to each (idf and length normalization folded in), so scoring a query adds up
+    the arrays of its terms. Pure-Python dictionary walks cost 100+ ms a query at 100k chunks.
+    """
 
     def __init__(self, docs_tokens: list[list[str]], params: BM25Params | None = None) -> None:
         self.params = params or BM25Params()
         self.docs_tokens = docs_tokens
-        self._lengths = [len(tokens) for tokens in docs_tokens]
-        self._avg_length = (sum(self._lengths) / len(self._lengths)) if docs_tokens else 0.0
-        self._postings: dict[str, list[tuple[int, int]]] = {}
+        n = len(docs_tokens)
+        lengths = np.array([len(tokens) for tokens in docs_tokens], dtype=np.float64)
+        avg_length = float(lengths.mean()) if n else 0.0
+        rows: dict[str, list[int]] = {}
+        freqs: dict[str, list[int]] = {}
         for doc_id, tokens in enumerate(docs_tokens):
             for term, freq in Counter(tokens).items():
-                self._postings.setdefault(term, []).append((doc_id, freq))
-        n = len(docs_tokens)
+                rows.setdefault(term, []).append(doc_id)
+                freqs.setdefault(term, []).append(freq)
+        k1, b = self.params.k1, self.params.b
+        norm = k1 * (1 - b + b * lengths / avg_length) if n and avg_length else lengths
         # The "+1" inside the log keeps idf positive for terms found in most documents.
-        self._idf = {term: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5))
-                     for term, p in self._postings.items()}
+        self._idf = {term: math.log(1 + (n - len(r) + 0.5) / (len(r) + 0.5)) for term, r in rows.items()}
+        self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for term, docs in rows.items():
+            ids = np.array(docs, dtype=np.int32)
+            freq = np.array(freqs[term], dtype=np.float64)
+            self._postings[term] = (ids, self._idf[term] * freq * (k1 + 1) / (freq + norm[ids]))
+        self._size = n
 
     def __len__(self) -> int:
         return len(self.docs_tokens)
@@ -39,22 +55,35 @@ class KeywordIndex:
     def max_idf(self) -> float:
         return max(self._idf.values(), default=1.0)
 
+    def _accumulate(self, query_tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(rows that share a term with the query, their BM25 scores)."""
+        found = [self._postings[t] for t in set(query_tokens) if t in self._postings]
+        if not found:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        if len(found) == 1:
+            return found[0][0].astype(np.int64), found[0][1]
+        ids = np.concatenate([f[0] for f in found])
+        totals = np.bincount(ids, weights=np.concatenate([f[1] for f in found]), minlength=self._size)
+        rows = np.unique(ids).astype(np.int64)
+        return rows, totals[rows]
+
     def scores(self, query_tokens: list[str]) -> dict[int, float]:
         """BM25 score of every document that shares a term with the query."""
-        k1, b = self.params.k1, self.params.b
-        scores: dict[int, float] = {}
-        for term in set(query_tokens):
-            idf = self._idf.get(term)
-            if idf is None:
-                continue
-            for doc_id, freq in self._postings[term]:
-                norm = k1 * (1 - b + b * self._lengths[doc_id] / self._avg_length)
-                scores[doc_id] = scores.get(doc_id, 0.0) + idf * freq * (k1 + 1) / (freq + norm)
-        return scores
+        rows, values = self._accumulate(query_tokens)
+        return dict(zip(rows.tolist(), values.tolist()))
 
     def top(self, query_tokens: list[str], k: int) -> list[tuple[int, float]]:
-        ranked = sorted(self.scores(query_tokens).items(), key=lambda item: (-item[1], item[0]))
-        return ranked[:k]
+        """The `k` best (row, score), best first; equal scores in row order."""
+        rows, values = self._accumulate(query_tokens)
+        if k <= 0 or not len(rows):
+            return []
+        if len(rows) > k:
+            # everything scoring at least the k-th best, so ties at the cut are decided by row
+            cut = np.partition(values, len(values) - k)[len(values) - k]
+            keep = values >= cut
+            rows, values = rows[keep], values[keep]
+        order = np.lexsort((rows, -values))[:k]
+        return list(zip(rows[order].tolist(), values[order].tolist()))
 
     def to_json(self) -> dict[str, object]:
         return {"k1": self.params.k1, "b": self.params.b, "docs_tokens": self.docs_tokens}

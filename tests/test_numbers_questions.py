@@ -43,12 +43,19 @@ def test_years_months_and_counts_are_told_apart():
     ("JISTECの会長は誰ですか？", "who"),
     ("What is the annual budget of the SATREPS program?", "how_much"),
     ("Where did the fifth ASEAN COST+3 meeting take place?", "where"),
-    ("Which universities host the NIMS Joint Research Centers?", "list"),
+    ("Which universities host the NIMS Joint Research Centers?", "what"),
+    ("In which cities does RIKEN have overseas liaison offices?", "where"),
     ("What does NESTI stand for?", "what"),
     ("なぜ新設が見送られたのですか？", "why"),
 ])
 def test_question_kinds(question, kind):
     assert analyse(question).kind == kind
+
+
+def test_list_questions():
+    assert analyse("Which universities host the NIMS Joint Research Centers?").many
+    assert analyse("In which cities does RIKEN have overseas liaison offices?").many
+    assert not analyse("What does NESTI stand for?").many
 
 
 def test_answer_shapes():
