@@ -152,7 +152,9 @@ class ClaimChecker:
         if unknown and verdict == "supported":
             verdict = "unsupported"
             reason = f"The sources never mention {', '.join(unknown)}."
-        more = [j.sentence for j in judgements[1:] if j.verdict == best.verdict][:1]
+        # A second piece of evidence only from another passage: one passage is shown once.
+        more = [j.sentence for j in judgements[1:] if j.verdict == best.verdict
+                and j.sentence.chunk.id != best.sentence.chunk.id][:1]
         evidence: list[Citation] = [self.composer.cite(n, sentence, question, vector, terms)
                                     for n, sentence in enumerate([best.sentence, *more], start=1)]
         return Verdict(claim, lang, verdict, reason, evidence)  # type: ignore[arg-type]

@@ -64,6 +64,20 @@ def _windows(text: str, limit: int) -> list[tuple[int, int]]:
     return spans
 
 
+def _elided(citation: Citation) -> str:
+    """The quote as shown in an answer: "…" where it leaves out part of its sentence."""
+    quote, passage = citation.quote, citation.passage
+    text = passage.text
+    before = text[:quote.start - passage.start].rstrip(" \t")
+    after = text[quote.end - passage.start:].lstrip(" \t")
+    head = "…" if before and not before.endswith(("\n", *_SENTENCE_ENDS)) else ""
+    tail = "…" if after and not after.startswith("\n") and quote.text[-1:] not in _SENTENCE_ENDS else ""
+    return f"{head}{quote.text}{tail}"
+
+
+_SENTENCE_ENDS = tuple("。！？.!?」』）)\"”")
+
+
 class Composer:
     def __init__(self, scorer: EvidenceScorer, tokenizer: KeywordTokenizer,
                  chunks: list[Chunk], parallel: dict[str, str], sources: dict[str, str],
@@ -229,7 +243,7 @@ class Composer:
         for n, sentence in enumerate(picked, start=1):
             citation = self.cite(n, sentence, question, vector, terms)
             citations.append(citation)
-            parts.append(f"{citation.quote.text} [{n}]")
+            parts.append(f"{_elided(citation)} [{n}]")
         quote_lang = citations[0].quote.lang
         lead = phrase("from_english" if quote_lang == "en" else "from_japanese", question.lang) \
             if quote_lang != question.lang else ""
