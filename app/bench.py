@@ -319,7 +319,7 @@ def _probe(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     stages: dict[str, float] = {}
     mark = time.perf_counter()
-    import sentence_transformers  # noqa: F401  (torch and transformers come with it)
+    import torch  # noqa: F401  (the lean encoder needs no more; see index/lean_encoder.py)
 
     stages["import_torch_s"] = time.perf_counter() - mark
     mark = time.perf_counter()

@@ -37,7 +37,7 @@ def open_vector_store(backend: VectorBackend, embedding: Embeddings, index: Stor
     if backend.name == "faiss":
         documents = [Document(page_content=c.text, metadata={"row": i, "lang": c.lang}, id=c.id)
                      for i, c in enumerate(index.chunks)]
-        return FaissStore(embedding, index.vectors, documents)
+        return FaissStore(embedding, index.vectors, documents, index.partitions)
     if backend.name == "milvus":
         try:
             from index.milvus_store import open_milvus_store  # pymilvus: imported only when used

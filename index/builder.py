@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from index.aliases import alias_tokens, find_aliases
 from index.alignment import align_chunks
 from index.embedder import Embedder
 from index.embedding_cache import CachedEncoder, EmbeddingCache
@@ -97,6 +98,20 @@ def language_centroids(chunks: list[Chunk], vectors: np.ndarray) -> dict[str, li
             for lang in sorted(set(langs.tolist()))}
 
 
+def keyword_tokens(chunks: list[Chunk], texts: list[str], parallel: dict[str, str],
+                   tokenizer: KeywordTokenizer, docs: list[Document]) -> list[list[str]]:
+    """BM25 tokens of each chunk, with the acronyms of the names it (or its translation) spells out."""
+    aliases = find_aliases([doc.text for doc in docs])
+    by_id = {chunk.id: chunk for chunk in chunks}
+    tokens = []
+    for chunk, text in zip(chunks, texts, strict=True):
+        partner = by_id.get(parallel.get(chunk.id, ""))
+        extra = alias_tokens(chunk.text, aliases) + (
+            alias_tokens(partner.text, aliases) if partner else [])
+        tokens.append(tokenizer.tokenize(text) + sorted(set(extra)))
+    return tokens
+
+
 def build_index(spec: IndexSpec, embedder: Embedder, tokenizer: KeywordTokenizer,
                 docs: list[Document] | None = None,
                 progress: bool = False,
@@ -123,7 +138,7 @@ def build_index(spec: IndexSpec, embedder: Embedder, tokenizer: KeywordTokenizer
     parallel = {chunks[a].id: chunks[b].id for a, b in align_chunks(chunks, vectors).items()}
     timings["sentences_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    keywords = KeywordIndex([tokenizer.tokenize(text) for text in texts], spec.bm25)
+    keywords = KeywordIndex(keyword_tokens(chunks, texts, parallel, tokenizer, docs), spec.bm25)
     timings["keywords_s"] = time.perf_counter() - mark
     timings["embedded"], timings["reused"] = encode.embedded, encode.reused
     manifest = {**spec.manifest(docs), "language_centroids": language_centroids(chunks, vectors)}

@@ -80,6 +80,8 @@ def unique_sentences(chunks: list[Chunk]) -> list[Sentence]:
 
 
 def build_sentence_table(sentences: list[Sentence], vectors: np.ndarray) -> SentenceTable:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    width = vectors.shape[-1] if vectors.ndim == 2 else -1  # (0, dim) stays (0, dim)
     docs = sorted({doc for doc, *_ in sentences})
     position = {doc: i for i, doc in enumerate(docs)}
     return SentenceTable(
@@ -88,5 +90,5 @@ def build_sentence_table(sentences: list[Sentence], vectors: np.ndarray) -> Sent
         np.array([s[1] for s in sentences], dtype=np.int32),
         np.array([s[2] for s in sentences], dtype=np.int32),
         np.array([s[3] for s in sentences], dtype="<U2"),
-        np.asarray(vectors, dtype=np.float32).reshape(len(sentences), -1),
+        vectors.reshape(len(sentences), width),
     )

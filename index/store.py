@@ -2,7 +2,8 @@
 
     manifest.json   what was indexed, with which model and settings (checked at every load)
     chunks.jsonl    one chunk a line: exact spans of the seeds
-    vectors.faiss   FAISS index, row i = chunk i
+    vectors.faiss   FAISS index, row i = chunk i (exact; memory-mapped for large corpora)
+    vectors-<lang>.faiss   large corpora only: an HNSW index of each language's chunks
     keywords.json   BM25 tokens of each chunk
     sentences.npz   an embedding for each sentence of the chunks (NumPy arrays, no pickle)
     parallel.json   chunk id -> id of the same passage in the other language
@@ -15,10 +16,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,7 @@ import numpy as np
 
 from index.keyword_index import KeywordIndex
 from index.sentence_table import SentenceTable
-from index.vector_store import new_faiss_index, read_faiss_index
+from index.vector_store import build_partitions, read_faiss_index
 from ingest.records import Chunk
 
 FORMAT_VERSION = 1
@@ -51,6 +53,13 @@ class StoredIndex:
     keywords: KeywordIndex
     sentences: SentenceTable
     parallel: dict[str, str]
+    partitions: dict[str, faiss.Index] = field(default_factory=dict)  # lang -> its own index
+
+
+def _partition_file(lang: str) -> str:
+    if not re.fullmatch(r"[a-z]{2,8}", lang):
+        raise ValueError(f"not a language code: {lang!r}")
+    return f"vectors-{lang}.faiss"
 
 
 def write_index(folder: Path, manifest: dict[str, Any], chunks: list[Chunk],
@@ -59,10 +68,13 @@ def write_index(folder: Path, manifest: dict[str, Any], chunks: list[Chunk],
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
-        index = new_faiss_index(vectors.shape[1], len(vectors))
+        index = faiss.IndexFlatIP(vectors.shape[1])
         if len(vectors):
             index.add(np.ascontiguousarray(vectors, dtype=np.float32))
         faiss.write_index(index, str(tmp / VECTORS))
+        partitions = build_partitions(vectors, [chunk.lang for chunk in chunks])
+        for lang, part in partitions.items():
+            faiss.write_index(part, str(tmp / _partition_file(lang)))
         with open(tmp / CHUNKS, "w", encoding="utf-8") as out:
             for chunk in chunks:
                 out.write(json.dumps(chunk.to_json(), ensure_ascii=False) + "\n")
@@ -73,7 +85,7 @@ def write_index(folder: Path, manifest: dict[str, Any], chunks: list[Chunk],
                                     encoding="utf-8")
         # The manifest is written last: an index folder without one is never trusted.
         full = {**manifest, "format_version": FORMAT_VERSION, "chunk_count": len(chunks),
-                "dimension": int(vectors.shape[1])}
+                "dimension": int(vectors.shape[1]), "vector_partitions": sorted(partitions)}
         (tmp / MANIFEST).write_text(json.dumps(full, ensure_ascii=False, indent=2),
                                     encoding="utf-8")
         _swap_into_place(tmp, folder)
@@ -118,7 +130,14 @@ def read_index(folder: Path) -> StoredIndex:
             json.loads((folder / KEYWORDS).read_text(encoding="utf-8")))
         if not (folder / VECTORS).is_file():
             raise FileNotFoundError(folder / VECTORS)
-        vectors = read_faiss_index(folder / VECTORS)
+        langs = manifest.get("vector_partitions") or []
+        vectors = read_faiss_index(folder / VECTORS, mmap=bool(langs))
+        partitions = {lang: read_faiss_index(folder / _partition_file(lang)) for lang in langs}
+        for lang, part in partitions.items():
+            expected = sum(chunk.lang == lang for chunk in chunks)
+            if part.ntotal != expected or part.d != vectors.d:
+                raise ValueError(f"{_partition_file(lang)} has {part.ntotal} vectors of {part.d} "
+                                 f"dimensions for {expected} chunks")
         sentences = SentenceTable.load(folder / SENTENCES)
         parallel = json.loads((folder / PARALLEL).read_text(encoding="utf-8"))
         if not isinstance(parallel, dict):
@@ -136,4 +155,4 @@ def read_index(folder: Path) -> StoredIndex:
                                 f"manifest says {manifest.get('dimension')}")
     if sentences.vectors.shape[1:] != (vectors.d,):
         raise IndexCorruptError(f"{folder}: sentence vectors do not match the passage vectors")
-    return StoredIndex(manifest, chunks, vectors, keywords, sentences, parallel)
+    return StoredIndex(manifest, chunks, vectors, keywords, sentences, parallel, partitions)
