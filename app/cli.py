@@ -291,6 +291,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(args, str(err), EXIT_FAILURE)
     except KeyboardInterrupt:
         return 130
+    except (RuntimeError, OSError) as err:  # e.g. a Milvus server that cannot be reached
+        return _fail(args, f"{type(err).__name__}: {err}", EXIT_FAILURE)
 
 
 def _fail(args: argparse.Namespace, message: str, code: int) -> int:

@@ -173,7 +173,8 @@ class Composer:
         tied = [w for w, v in zip(windows, values) if v >= top - 0.02]
         if len(tied) > 1 and self.embed is not None:
             embedded = self.embed([text[a:b] for a, b in tied])
-            tied = [tied[int(np.argmax(embedded @ vector))]]
+            # Rounded, so that float noise cannot flip a near tie: the first window wins ties.
+            tied = [tied[int(np.argmax(np.round(embedded @ vector, 3)))]]
         a, b = tied[0]
         return start + a, start + b
 

@@ -85,6 +85,15 @@ class EvidenceScorer:
         # A word the documents never use is as telling as their rarest word.
         self._unknown_idf = keywords.max_idf()
         self._langs = langs
+        self._token_cache: dict[tuple[str, int, int], list[str]] = {}
+
+    def tokens(self, doc: str, start: int, end: int, text: str) -> list[str]:
+        """Keyword tokens of a sentence, computed once per sentence (MeCab is the slow part)."""
+        key = (doc, start, end)
+        cached = self._token_cache.get(key)
+        if cached is None:
+            cached = self._token_cache[key] = self.tokenizer.tokenize(text)
+        return cached
 
     def idf(self, term: str) -> float:
         known = self.keywords.idf(term)
@@ -116,7 +125,7 @@ class EvidenceScorer:
                 if row is None or (chunk.doc, start, end) in scored:
                     continue
                 text = chunk.text[start - chunk.start:end - chunk.start]
-                own = self.tokenizer.tokenize(text)
+                own = self.tokens(chunk.doc, start, end, text)
                 tokens = set(own) | title_tokens
                 if chunk.lang == question.lang:
                     overlap = self.overlap(terms, tokens)

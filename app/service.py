@@ -99,6 +99,7 @@ class Kakehashi:
         self.build_timings: dict[str, float] = {}
         mark = time.perf_counter()
         self.index = self._load_or_build(rebuild, progress)
+        self.embedder.serve_with_query_threads()  # after any index build, which uses every core
         self.load_timings["index_s"] = time.perf_counter() - mark
         self.catalog: dict[str, CatalogEntry] = read_catalog(settings.seeds)
         mark = time.perf_counter()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -37,36 +35,17 @@ def model_fingerprint(model: str) -> str:
 
 
 # Batches this small are question-time work (a query, a few candidate quotes), not indexing.
-SMALL_BATCH = 8
-
-
-@contextmanager
-def _torch_threads(count: int) -> Iterator[None]:
-    """Run torch with `count` intra-op threads (0: leave it as it is), then restore."""
-    if count <= 0:
-        yield
-        return
-    import torch
-
-    before = torch.get_num_threads()
-    if before == count:
-        yield
-        return
-    torch.set_num_threads(count)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 class Embedder(Embeddings):
     """Loads the model once; `query:`/`passage:` prompts as the e5 family expects.
 
-    Question-time encodes (one query, a few sentences) run on `query_threads` torch threads:
-    a single short sequence gains little from a second core, and when the cores are shared
-    (two requests at once, or any other busy process) torch's threads wait on each other.
-    Measured on two shared cores: one query 40 ms with one thread, 300 ms with two
-    (docs/performance.md). Indexing batches use every core.
+    Serving runs torch on `query_threads` threads (`serve_with_query_threads`, called once the
+    index is ready): a single short sequence gains little from a second core, and when the
+    cores are shared (two requests at once, or any other busy process) torch's threads wait on
+    each other. Measured on two shared cores: one query 40 ms with one thread, 300 ms with two
+    (README, "Performance"). Indexing, before that, uses every core. The count is set once and
+    never switched per call: torch's thread count is global to the process, and switching it
+    under concurrent requests changes float rounding, so the same question could get a
+    different answer.
     """
 
     def __init__(self, model: str, query_prompt: str, passage_prompt: str,
@@ -107,13 +86,17 @@ class Embedder(Embeddings):
             show_progress_bar=progress, convert_to_numpy=True,
         ).astype(np.float32)
 
+    def serve_with_query_threads(self) -> None:
+        if self.query_threads > 0:
+            import torch
+
+            torch.set_num_threads(self.query_threads)
+
     def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
-        with _torch_threads(self.query_threads if len(texts) <= SMALL_BATCH else 0):
-            return self._encode(texts, self.passage_prompt, self.batch_size, progress)
+        return self._encode(texts, self.passage_prompt, self.batch_size, progress)
 
     def encode_query(self, text: str) -> np.ndarray:
-        with _torch_threads(self.query_threads):
-            return self._encode([text], self.query_prompt, 1, False)[0]
+        return self._encode([text], self.query_prompt, 1, False)[0]
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode_passages(texts).tolist()

@@ -8,8 +8,8 @@ one token and every Japanese query scores 0. MeCab (fugashi) with the UniDic dic
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
-from functools import cached_property
 
 import fugashi
 
@@ -76,11 +76,21 @@ def _stem(word: str) -> str:
 
 
 class KeywordTokenizer:
-    """NFKC, lower case, MeCab words, stop words out. The tagger loads on first use."""
+    """NFKC, lower case, MeCab words, stop words out.
 
-    @cached_property
+    MeCab's tagger is not safe to share between threads (the web app answers two questions at
+    once), so each thread gets its own, loaded on first use.
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    @property
     def _tagger(self) -> fugashi.Tagger:
-        return fugashi.Tagger()
+        tagger = getattr(self._local, "tagger", None)
+        if tagger is None:
+            tagger = self._local.tagger = fugashi.Tagger()
+        return tagger
 
     def tokenize(self, text: str) -> list[str]:
         normal = _DIGIT_GROUPS.sub("", unicodedata.normalize("NFKC", text).lower())
