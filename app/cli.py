@@ -143,7 +143,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_generator_arguments(command: argparse.ArgumentParser) -> None:
-    """Generated answers (docs/generator.md); --model-name, since --model names the embedding model."""
+    """Generated answers (README); --model-name, since --model names the embedding model."""
     group = command.add_argument_group("generated answers (each sentence checked against its citation)")
     group.add_argument("--generator", choices=("none", "openai", "llamacpp"),
                        help="none: extractive answers (default); openai: an OpenAI-compatible server "

@@ -48,7 +48,7 @@ class ModelSettings:
     query_prompt: str = "query: "
     passage_prompt: str = "passage: "
     batch_size: int = 32
-    # Torch threads for question-time embedding (0: all cores); see docs/performance.md.
+    # Torch threads for question-time embedding (0: all cores); see README, "Performance and scale".
     query_threads: int = 1
 
 
@@ -131,7 +131,7 @@ GENERATOR_BACKENDS = ("none", "openai", "llamacpp")
 
 @dataclass(frozen=True)
 class GeneratorSettings:
-    """Optional generated answers (docs/generator.md); every sentence is checked against its citation."""
+    """Optional generated answers (README); every sentence is checked against its citation."""
 
     backend: str = "none"  # none (extractive answers only) | openai (a compatible server) | llamacpp
     base_url: str = "http://localhost:11434/v1"  # of an OpenAI-compatible server (Ollama's default)
@@ -162,7 +162,7 @@ VECTOR_BACKENDS = ("faiss", "milvus")
 
 @dataclass(frozen=True)
 class VectorStoreSettings:
-    """Where the passage vectors are searched (docs/performance.md)."""
+    """Where the passage vectors are searched (README, "Performance and scale")."""
 
     backend: str = "faiss"  # faiss (in process, the default) | milvus (Milvus Lite file or cluster)
     # Milvus: a local file for Milvus Lite (relative to the project), or a cluster's

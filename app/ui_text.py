@@ -103,7 +103,7 @@ _TEXT: dict[str, dict[UiLang, str]] = {
     "bilingual": {"en": "bilingual: passages are paired with their translation",
                   "ja": "対訳：各箇所に他言語の対応箇所が付きます"},
     "unknown_doc": {"en": "Untitled document", "ja": "無題の資料"},
-    # Generated answers (docs/generator.md)
+    # Generated answers (README, "Generated answers")
     "gen_settings": {"en": "Answer settings", "ja": "回答の設定"},
     "gen_choice": {"en": "How answers are made", "ja": "回答の作り方"},
     "gen_none": {"en": "Quoted from the sources (no language model)",

@@ -1,7 +1,7 @@
 """A BERT sentence encoder in plain torch, for sentence-transformers folders of the e5 kind.
 
 Why: importing sentence-transformers pulls in transformers, scikit-learn and SciPy, which
-take longer to import than torch itself and more than loading the model (docs/performance.md:
+take longer to import than torch itself and more than loading the model (README, "Performance and scale":
 warm start). The bundled model is a plain BERT encoder with mean pooling and L2
 normalization; its forward pass is a few matrix products. This module computes exactly that
 from the folder's `model.safetensors` and `tokenizer.json`, with torch and the `tokenizers`

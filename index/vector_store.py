@@ -18,7 +18,7 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_core.vectorstores import VectorStore
 
-# Measured with `kakehashi bench --scale` (docs/performance.md): exact search of both languages
+# Measured with `kakehashi bench --scale` (README, "Performance and scale"): exact search of both languages
 # costs about 0.27 ms per 1,000 chunks a question on two cores (26 ms at 100k, as much as
 # embedding the question), so past 20,000 chunks each language gets an IVF index, which keeps
 # recall@10 >= 0.97 at 0.4 ms and builds faster than HNSW (3.8 s against 5.9 s at 100k).
