@@ -107,11 +107,11 @@ class Kakehashi:
         self.load_timings["vector_store_s"] = time.perf_counter() - mark
         self.sources = {name: self.document_text(name) for name in self.index.manifest["seeds"]}
         self.scorer = EvidenceScorer(self.index.sentences, self.index.keywords, self.tokenizer,
-                                     settings.answer.weights())
+                                     settings.evidence)
         self.composer = Composer(self.scorer, self.tokenizer, self.index.chunks,
-                                 self.index.parallel, self.sources, settings.answer.composer(),
+                                 self.index.parallel, self.sources, settings.answer,
                                  embed=self.embedder.encode_passages)
-        self.checker = ClaimChecker(self.composer, settings.answer.checker())
+        self.checker = ClaimChecker(self.composer, settings.checker)
         self.generation = GeneratedAnswers(self)  # generated answers, when a generator is set
         self.load_seconds = time.perf_counter() - started
 

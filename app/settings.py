@@ -83,38 +83,6 @@ class ChunkingSettings:
 
 
 @dataclass(frozen=True)
-class AnswerSettings:
-    passages: int = 5
-    # Calibrated on the dev set (see `kakehashi eval`): below it the sources "do not say".
-    abstain_below: float = 0.07
-    max_quote_chars: int = 200
-    extra_sentence_margin: float = 0.02
-    parallel_min: float = 0.35
-    unknown_penalty: float = 0.2
-    shape_margin: float = 0.1
-    overlap_weight: float = 0.15
-    kind_weight: float = 0.06
-    rank_weight: float = 0.002
-    label_weight: float = 0.08
-    context_weight: float = 0.05
-    numbers_weight: float = 0.1
-    phrase_weight: float = 0.05
-
-    def composer(self) -> ComposerSettings:
-        return ComposerSettings(self.passages, self.abstain_below, self.max_quote_chars,
-                                self.extra_sentence_margin, self.parallel_min, self.unknown_penalty,
-                                self.shape_margin)
-
-    def checker(self) -> CheckerSettings:
-        return CheckerSettings()
-
-    def weights(self) -> EvidenceWeights:
-        return EvidenceWeights(self.overlap_weight, self.kind_weight, self.rank_weight,
-                               self.label_weight, self.context_weight, self.numbers_weight,
-                               self.phrase_weight)
-
-
-@dataclass(frozen=True)
 class ServerSettings:
     host: str = "127.0.0.1"
     port: int = 7860
@@ -203,7 +171,11 @@ class Settings:
     bm25: BM25Params = field(default_factory=BM25Params)
     server: ServerSettings = field(default_factory=ServerSettings)
     limits: LimitSettings = field(default_factory=LimitSettings)
-    answer: AnswerSettings = field(default_factory=AnswerSettings)
+    # Answers, the evidence scores behind them, and claim checks: their defaults (and what each
+    # means) sit with the code that uses them, calibrated on the evaluation sets.
+    answer: ComposerSettings = field(default_factory=ComposerSettings)
+    evidence: EvidenceWeights = field(default_factory=EvidenceWeights)
+    checker: CheckerSettings = field(default_factory=CheckerSettings)
     generator: GeneratorSettings = field(default_factory=GeneratorSettings)
     vector_store: VectorStoreSettings = field(default_factory=VectorStoreSettings)
     cache: CacheSettings = field(default_factory=CacheSettings)
