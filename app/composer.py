@@ -269,14 +269,16 @@ class Composer:
              terms: list[str]) -> Citation:
         """A citation of `sentence`, switched to its translation in the question's language."""
         chunk = sentence.chunk
-        if sentence.lang != question.lang:
-            translated = self.parallel_sentence(sentence)
-            if translated is not None:
-                other, start, end = translated
-                quote = self.span(other.doc, start, end, other.lang, other.title)
-                return Citation(n, quote, Span.of_chunk(other), Span.of_chunk(chunk))
+        translated = self.parallel_sentence(sentence)
+        if translated is not None and sentence.lang != question.lang:
+            other, start, end = translated
+            quote = self.span(other.doc, start, end, other.lang, other.title)
+            return Citation(n, quote, Span.of_chunk(other), Span.of_chunk(chunk))
         start, end = self.trim(sentence, question, vector, terms)
         quote = self.span(chunk.doc, start, end, chunk.lang, chunk.title)
-        partner = self.parallel.get(chunk.id)
+        # The passage holding the sentence's translation is a truer parallel than the passage
+        # aligned as a whole (chunk boundaries differ between the languages).
+        partner = translated[0] if translated is not None else self.by_id.get(
+            self.parallel.get(chunk.id, ""))
         return Citation(n, quote, Span.of_chunk(chunk),
-                        Span.of_chunk(self.by_id[partner]) if partner else None)
+                        Span.of_chunk(partner) if partner is not None else None)
