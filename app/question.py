@@ -22,6 +22,7 @@ _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
     ("how_many", re.compile(
         r"\bhow (?:many|much|long|soon|often|large|big)\b|\bnumber of\b"
         r"|\bwhat (?:percentage|share|proportion)|何[人名件社校機関か国カ国ヶ国割倍回個]"
+        r"|何\s*(?:[ァ-ヶー]{2,}|時間|日間|年間|万|億)"
         r"|いくつ|いくら|どのくらい|どれくらい|どれほど|何パーセント|数は",
         re.IGNORECASE)),
     ("when", re.compile(

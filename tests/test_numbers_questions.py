@@ -47,6 +47,7 @@ def test_years_months_and_counts_are_told_apart():
     ("In which cities does RIKEN have overseas liaison offices?", "where"),
     ("What does NESTI stand for?", "what"),
     ("なぜ新設が見送られたのですか？", "why"),
+    ("海底下何メートルまで掘ることができますか？", "how_many"),
 ])
 def test_question_kinds(question, kind):
     assert analyse(question).kind == kind
