@@ -19,7 +19,7 @@ import numpy as np
 
 from app.composer import Composer
 from app.evidence import Scored
-from app.numbers import Number, extract_numbers
+from app.numbers import extract_numbers, missing_numbers
 from app.question import Question
 from app.records import Citation, Verdict
 from ingest.lang import detect_lang
@@ -53,10 +53,6 @@ class Judgement:
     strength: float
 
 
-def _missing(claimed: list[Number], found: list[Number]) -> list[Number]:
-    return [n for n in claimed if not any(n.matches(f) for f in found)]
-
-
 class ClaimChecker:
     def __init__(self, composer: Composer, settings: CheckerSettings) -> None:
         self.composer = composer
@@ -70,9 +66,8 @@ class ClaimChecker:
         return [name for name in _NAME_EN.findall(claim)
                 if not any(_fold(name) in text for text in self._folded_sources)]
 
-    def _evidence_text(self, sentence: Scored) -> tuple[str, bool]:
-        """The sentence with the one before it and a column-cut continuation, and whether it is
-        in the statement's language (after switching to a translation where there is one)."""
+    def _evidence_text(self, sentence: Scored) -> str:
+        """The sentence with the one before it and its continuation past a column break."""
         chunk = sentence.chunk
         parts = [sentence.text]
         index = chunk.sentences.index((sentence.start, sentence.end))
@@ -82,12 +77,12 @@ class ClaimChecker:
         continuation = self.composer.continuation(sentence)
         if continuation is not None:
             parts.append(continuation.text)
-        return " ".join(parts), True
+        return " ".join(parts)
 
     def judge(self, claim: str, lang: str, terms: list[str], sentence: Scored) -> Judgement:
         s = self.settings
         scorer, tokenizer = self.composer.scorer, self.composer.tokenizer
-        text, _ = self._evidence_text(sentence)
+        text = self._evidence_text(sentence)
         same_language = sentence.lang == lang
         if not same_language:
             translated = self.composer.parallel_sentence(sentence)
@@ -109,7 +104,7 @@ class ClaimChecker:
             # supported by "since its establishment in 1917".
             claimed_figures = extract_numbers(claim)
             if claimed_figures and on_topic and overlap >= s.figures_overlap \
-                    and not _missing(claimed_figures, extract_numbers(text)):
+                    and not missing_numbers(claimed_figures, extract_numbers(text)):
                 close = True
             # A name the statement gives must be in the evidence: "India" is not "the U.S.".
             names = _NAME_EN.findall(claim) if lang == "en" else _NAME_JA.findall(claim)
@@ -124,7 +119,7 @@ class ClaimChecker:
             strength = sentence.dense / s.support_dense * s.support_overlap
         claimed = extract_numbers(claim)
         found = extract_numbers(text)
-        missing = _missing(claimed, found)
+        missing = missing_numbers(claimed, found)
         if missing and on_topic:
             other = [f for f in found if any(f.kind == n.kind for n in missing)]
             if other:

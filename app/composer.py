@@ -14,12 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.evidence import EvidenceScorer, Scored, is_label
-from app.numbers import extract_numbers
+from app.numbers import extract_numbers, missing_numbers
 from app.question import SHAPED_KINDS, Question, fit
 from app.records import AnswerSentence, Citation, Span
 from app.wording import phrase
 from index.tokenizer import KeywordTokenizer
-from ingest.lines import LineIndex
+from ingest.lines import LineIndex, strip_span
 from ingest.records import Chunk
 
 
@@ -56,11 +56,7 @@ def _windows(text: str, limit: int) -> list[tuple[int, int]]:
         b = max((c for c in cuts[i + 1:] if c - a <= limit), default=None)
         if b is None:
             b = a + limit
-        a2, b2 = a, b
-        while a2 < b2 and text[a2].isspace():
-            a2 += 1
-        while b2 > a2 and text[b2 - 1].isspace():
-            b2 -= 1
+        a2, b2 = strip_span(text, a, b)
         if b2 > a2 and (not spans or spans[-1][1] < b2):
             spans.append((a2, b2))
     return spans
@@ -98,6 +94,7 @@ class Composer:
         self._order: dict[tuple[str, str], list[Chunk]] = {}
         for chunk in chunks:
             self._order.setdefault((chunk.doc, chunk.lang), []).append(chunk)
+        self._position = {c.id: i for order in self._order.values() for i, c in enumerate(order)}
 
     # ------------------------------------------------------------------ evidence
 
@@ -108,14 +105,13 @@ class Composer:
     def _with_neighbours(self, chunks: list[Chunk]) -> list[Chunk]:
         """The top passages, each followed by the next passage of its document and language:
         an answer often sits in the sentence right after the one that matched."""
-        out: list[Chunk] = []
+        out: dict[str, Chunk] = {}
         for chunk in chunks[: self.settings.passages]:
             order = self._order[(chunk.doc, chunk.lang)]
-            at = order.index(chunk)
-            for candidate in (chunk, order[at + 1] if at + 1 < len(order) else None):
-                if candidate is not None and candidate not in out:
-                    out.append(candidate)
-        return out
+            at = self._position[chunk.id]
+            for candidate in order[at:at + 2]:
+                out.setdefault(candidate.id, candidate)
+        return list(out.values())
 
     def unknown_share(self, question: Question, terms: list[str]) -> float:
         """How much of the question (by rarity) is words the sources never use.
@@ -189,7 +185,7 @@ class Composer:
             return None
         partner = self.by_id[partner_id]
         order = self._order[(partner.doc, partner.lang)]
-        at = order.index(partner)
+        at = self._position[partner.id]
         row = self.scorer.sentences.row(sentence.chunk.doc, sentence.start, sentence.end)
         if row is None:
             return None
@@ -204,8 +200,7 @@ class Composer:
                 candidate = self.scorer.sentences.vectors[other] - self.scorer.centroids[chunk.lang]
                 sim = float(candidate @ centred / (np.linalg.norm(candidate) * np.linalg.norm(centred)))
                 text = self.sources[chunk.doc][start:end]
-                found = extract_numbers(text)
-                if any(not any(n.matches(f) for f in found) for n in numbers):
+                if missing_numbers(numbers, extract_numbers(text)):
                     continue  # a translation keeps its numbers
                 if sim > best_sim:
                     best, best_sim = (chunk, start, end), sim

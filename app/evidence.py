@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.numbers import Number, extract_numbers
+from app.numbers import Number, extract_numbers, missing_numbers
 from app.question import SHAPED_KINDS, Question, fit
 from index.keyword_index import KeywordIndex
 from index.sentence_table import SentenceTable
@@ -31,8 +31,7 @@ _CROSS_PRIOR = 0.3
 def _share_found(asked: list[Number], text: str) -> float:
     if not asked:
         return 0.0
-    found = extract_numbers(text)
-    return sum(any(n.matches(f) for f in found) for n in asked) / len(asked)
+    return 1 - len(missing_numbers(asked, extract_numbers(text))) / len(asked)
 
 
 def is_label(text: str) -> bool:
@@ -88,8 +87,9 @@ class EvidenceScorer:
         self._token_cache: dict[tuple[str, int, int], list[str]] = {}
 
     def tokens(self, doc: str, start: int, end: int, text: str) -> list[str]:
-        """Keyword tokens of a sentence, computed once per sentence (MeCab is the slow part)."""
-        key = (doc, start, end)
+        """Keyword tokens of a sentence (or, with start = end = -1, a title), computed once:
+        MeCab is the slow part of scoring."""
+        key = (doc, start, end) if start >= 0 else (text, start, end)
         cached = self._token_cache.get(key)
         if cached is None:
             cached = self._token_cache[key] = self.tokenizer.tokenize(text)
@@ -118,7 +118,7 @@ class EvidenceScorer:
         asked_numbers = extract_numbers(question.text)
         pairs = set(itertools.pairwise(terms))
         for rank, chunk in enumerate(chunks):
-            title_tokens = set(self.tokenizer.tokenize(chunk.title))
+            title_tokens = set(self.tokens(chunk.doc, -1, -1, chunk.title))
             previous: list[str] = []
             for start, end in chunk.sentences:
                 row = self.sentences.row(chunk.doc, start, end)

@@ -62,6 +62,11 @@ class Number:
         return same_kind and abs(self.value - other.value) <= 1e-9 * max(1.0, abs(self.value))
 
 
+def missing_numbers(stated: list[Number], found: list[Number]) -> list[Number]:
+    """The stated numbers that none of `found` matches (2,000 = ２０００ = 2千)."""
+    return [n for n in stated if not any(n.matches(f) for f in found)]
+
+
 def _numeral(text: str) -> float:
     return float(text.replace(",", ""))
 

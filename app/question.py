@@ -181,6 +181,3 @@ def fit(question: Question, sentence: str) -> int:
         return 1 if _PERSON.search(text) else 0
     return 1
 
-
-def fits_kind(kind: Kind, sentence: str) -> bool:
-    return fit(Question("", "en", kind), sentence) > 0

@@ -19,6 +19,7 @@ from app.composer import Composer
 from app.evidence import Scored
 from app.grounding import GeneratedSentence
 from app.numbers import extract_numbers
+from app.numbers import missing_numbers as numbers_missing
 from app.question import Question
 from app.records import AnswerSentence, Support
 from ingest.lang import detect_lang
@@ -45,7 +46,7 @@ class Checked:
 def missing_numbers(text: str, passages: list[Chunk]) -> list[str]:
     """The numbers `text` states that none of `passages` gives (2,000 = ２０００ = 2千)."""
     found = [n for chunk in passages for n in extract_numbers(chunk.text)]
-    return [n.text for n in extract_numbers(text) if not any(n.matches(f) for f in found)]
+    return [n.text for n in numbers_missing(extract_numbers(text), found)]
 
 
 def _inside(sentence: Scored, passages: list[Chunk]) -> bool:

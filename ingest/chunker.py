@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.lines import LineIndex
+from ingest.lines import LineIndex, strip_span
 from ingest.records import Chunk, Document, Lang, Segment
 from ingest.segmenter import segment_document
 from ingest.sentences import sentence_spans
@@ -61,9 +61,7 @@ def _cut_long(text: str, start: int, end: int, limit: int) -> list[tuple[int, in
         cut = max((m.end() for m in _CLAUSE_END.finditer(text, start, start + limit)
                    if m.end() > start + limit // 3), default=start + limit)
         pieces.append((start, cut))
-        start = cut
-        while start < end and text[start].isspace():
-            start += 1
+        start, end = strip_span(text, cut, end)
     if start < end:
         pieces.append((start, end))
     return pieces

@@ -6,6 +6,15 @@ import bisect
 import re
 
 
+def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """`(start, end)` narrowed past white space at both ends: still a span of `text`."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
 class LineIndex:
     def __init__(self, text: str) -> None:
         self._starts = [0] + [m.end() for m in re.finditer("\n", text)]

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, replace
 
 from ingest.lang import detect_lang, has_japanese, japanese_share
-from ingest.lines import LineIndex
+from ingest.lines import LineIndex, strip_span
 from ingest.records import Document, Lang, Segment, SegmentKind
 from ingest.sentences import ends_sentence
 
@@ -54,14 +54,6 @@ class _Draft:
     heading_text: str = ""
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def _is_furniture(line: str) -> bool:
     stripped = line.strip()
     return any(pattern.match(stripped) for pattern in _FURNITURE)
@@ -71,13 +63,13 @@ def _drafts(text: str) -> list[_Draft]:
     """Blocks separated by blank lines; a block whose lines differ in language is split."""
     drafts: list[_Draft] = []
     for match in _BLOCK.finditer(text):
-        start, end = _trim(text, match.start(), match.end())
+        start, end = strip_span(text, match.start(), match.end())
         if start == end:
             continue
         lines: list[tuple[int, int]] = []
         pos = start
         for line in text[start:end].split("\n"):
-            line_start, line_end = _trim(text, pos, pos + len(line))
+            line_start, line_end = strip_span(text, pos, pos + len(line))
             pos += len(line) + 1
             if line_start < line_end:
                 lines.append((line_start, line_end))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ingest.lang import has_japanese
+from ingest.lines import strip_span
 
 # Japanese ends a sentence with 。！？ (full or half width), possibly followed by closing brackets.
 _JA_END = re.compile(r"[。！？!?][」』）)】〕\"”’]*")
@@ -80,10 +81,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for line_start, line_end in _line_spans(text):
         for start, end in _split_line(text, line_start, line_end):
-            while start < end and text[start].isspace():
-                start += 1
-            while end > start and text[end - 1].isspace():
-                end -= 1
+            start, end = strip_span(text, start, end)
             if start < end:
                 spans.append((start, end))
     return spans
