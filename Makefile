@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: run test install model index lint bench eval serve system-deps clean
+.PHONY: run test install model index lint bench eval train train-features serve system-deps clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,14 @@ serve: index
 # Quality and speed on the evaluation sets: .kakehashi/reports/eval.{json,md,png}.
 eval: index
 	$(BIN)/kakehashi eval --baseline $(ARGS)
+
+# The learned answer selector (app/weights) from the training features in eval/training: seconds.
+train: install
+	$(BIN)/kakehashi train
+
+# The same, after collecting those features again from ../shared/data (about 20 minutes here).
+train-features: model
+	$(BIN)/kakehashi train --features
 
 test: system-deps install model
 	$(BIN)/ruff check .

@@ -18,12 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.composer import Composer
-from app.evidence import Scored
+from app.evidence import Candidate, Scored
 from app.numbers import extract_numbers, missing_numbers
 from app.question import Question
 from app.records import Citation, Verdict
 from ingest.lang import detect_lang
-from ingest.records import Chunk
 
 # Names: capitalised or upper-case Latin words (not the first word), and katakana words.
 _NAME_EN = re.compile(r"(?<!^)(?<![.!?]\s)\b([A-Z][A-Za-z]{2,}|[A-Z]{2,}[0-9]*)\b")
@@ -131,11 +130,11 @@ class ClaimChecker:
             return Judgement("supported", "A passage of the sources states this.", sentence, strength)
         return Judgement("unsupported", "No passage of the sources states this.", sentence, strength)
 
-    def check(self, claim: str, vector: np.ndarray, chunks: list[Chunk]) -> Verdict:
+    def check(self, claim: str, vector: np.ndarray, hits: list[Candidate]) -> Verdict:
         lang = detect_lang(claim)
-        question = Question(claim, lang, "other")
+        question = Question(claim, lang)
         terms = self.composer.tokenizer.tokenize(claim)
-        scored = self.composer.evidence(question, vector, chunks)[: self.settings.candidates]
+        scored = self.composer.evidence(question, vector, hits)[: self.settings.candidates]
         if not scored:
             return Verdict(claim, lang, "unsupported", "No passage of the sources is related.", [])
         judgements = [self.judge(claim, lang, terms, sentence) for sentence in scored]

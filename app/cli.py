@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -121,8 +122,16 @@ def _parser() -> argparse.ArgumentParser:
             _add_generator_arguments(command)
 
     evaluate = sub.add_parser("eval", help="measure quality and speed on the evaluation sets")
-    evaluate.add_argument("--sets", choices=("dev", "all"), default="all",
-                          help="dev: the shared development sets only; all: with our own cases")
+    evaluate.add_argument("--sets", choices=("dev", "all", "public", "public-mini"), default="all",
+                          help="dev: the shared development sets only; all: with our own cases; "
+                               "public: the public dev split (JaQuAD, SQuAD 2.0, our cross-lingual "
+                               "questions) beside two baselines; public-mini: its quick subset")
+    evaluate.add_argument("--data", type=Path, help="the public data folder (default ../shared/data)")
+
+    train = sub.add_parser("train", help="fit the learned answer selector (app/weights)")
+    train.add_argument("--features", action="store_true",
+                       help="first collect the training features from the public data (minutes)")
+    train.add_argument("--data", type=Path, help="the public data folder (default ../shared/data)")
     evaluate.add_argument("--baseline", action="store_true",
                           help="also measure the LangChain tutorial setup (1000/200 splitter + FAISS)")
 
@@ -261,6 +270,26 @@ def _run(args: argparse.Namespace) -> int:
             raise InputError("--k must be between 1 and 100")
         result = Kakehashi(settings).search(args.question, args.k)
         _print_json(search_json(result)) if args.json else _print_search(result)
+        return 0
+    if args.command == "train":
+        from eval.public import DEFAULT_DATA_DIR
+        from eval.training import build_features, train
+
+        started = time.perf_counter()
+        if args.features:
+            build_features(settings, args.data or DEFAULT_DATA_DIR)
+        train()
+        print(f"Training took {time.perf_counter() - started:.1f} s on this machine.")
+        return 0
+    if args.command == "eval" and args.sets.startswith("public"):
+        from eval.public import DEFAULT_DATA_DIR
+        from eval.public_eval import run_public_eval, table, write_public_report
+
+        report = run_public_eval(settings, args.data or DEFAULT_DATA_DIR, mini=args.sets == "public-mini",
+                                 log=lambda message: print(message, file=sys.stderr))
+        print("\n".join(table(report)))
+        json_path, md_path = write_public_report(report, settings.reports_dir)
+        print(f"\nWrote {json_path} and {md_path}")
         return 0
     if args.command == "eval":
         from eval.datasets import EVAL_DIR, load_claims, load_qa

@@ -1,20 +1,26 @@
-"""Scoring the sentences of retrieved passages as evidence for a question or a claim.
+"""The sentences of retrieved passages as candidate evidence, each described by a few features.
 
-Every sentence already has an embedding (built with the index), so scoring costs a few dot
-products and a tokenization, not another pass through the model.
+Every sentence already has a contextual embedding (built with the index), so describing a
+candidate costs a few dot products and a tokenization, not another pass through the model. The
+features say nothing about what kind of question was asked: which of them matter, and how much,
+is learned from public question-answering data (`app/selector.py`, `make train`). Word-overlap
+features are only computed when the question and the sentence share a language; `same_lang`
+tells the learned model when they are missing, so a question in the other language is judged on
+meaning, names and numbers instead of being penalised.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from app.numbers import Number, extract_numbers, missing_numbers
-from app.question import SHAPED_KINDS, Question, fit
+from app.numbers import extract_numbers, missing_numbers
 from index.keyword_index import KeywordIndex
+from index.retriever import Retrieved
 from index.sentence_table import SentenceTable
 from index.tokenizer import KeywordTokenizer
 from ingest.records import Chunk
@@ -22,16 +28,29 @@ from ingest.sentences import ends_sentence
 
 _LABEL_CHARS = 60
 _LABEL = re.compile(r"^(?:#|●|図|表|Fig|Figure|Table)", re.IGNORECASE)
-_NEUTRAL = re.compile(r"^[a-z0-9][a-z0-9&.+'-]*$")
-# Across languages the question's words cannot be matched, only its names and numbers; a
-# sentence in the other language gets this share for free and the rest through them.
-_CROSS_PRIOR = 0.3
+_LATIN_NAME = re.compile(r"^[a-z0-9][a-z0-9&.+'-]*$")
 
-
-def _share_found(asked: list[Number], text: str) -> float:
-    if not asked:
-        return 0.0
-    return 1 - len(missing_numbers(asked, extract_numbers(text))) / len(asked)
+# The features of a candidate sentence, in the order the learned selector reads them.
+FEATURES: tuple[str, ...] = (
+    "dense",  # language-centred cosine of the question and the sentence (in its context)
+    "dense_gap",  # dense minus the best dense among the candidates
+    "dense_rank",  # 1 / (1 + rank of dense among the candidates)
+    "passage_rank",  # 1 / (1 + rank of its passage in retrieval)
+    "passage_fused",  # fused retrieval score of its passage over the best one's
+    "passage_keyword",  # BM25 of its passage over the best BM25 of the retrieved passages
+    "same_lang",  # the sentence is in the question's language
+    "overlap",  # share of the question's words (by rarity) in the sentence; same language only
+    "context",  # ... in the sentence before it
+    "title",  # ... in its section title
+    "phrase",  # share of the question's word pairs found in order
+    "new_words",  # share of the sentence's words the question does not have (an answer adds)
+    "names",  # share of the question's Latin-script names and numbers found, in any language
+    "numbers",  # share of the question's numbers found, in any script
+    "asks_numbers",  # the question states numbers at all
+    "label",  # a heading or caption: it names a topic but states nothing
+    "length",  # log of the sentence's length in characters
+    "first",  # the first sentence of its passage
+)
 
 
 def is_label(text: str) -> bool:
@@ -41,14 +60,18 @@ def is_label(text: str) -> bool:
 
 
 @dataclass(frozen=True)
-class EvidenceWeights:
-    overlap: float = 0.15  # share of the question's words (weighted by rarity) in the sentence
-    kind: float = 0.06  # the sentence holds the kind of thing asked for (a number, a date, ...)
-    rank: float = 0.002  # per rank of the passage in retrieval
-    label: float = 0.08  # taken off a heading or caption: it names a topic but answers nothing
-    context: float = 0.05  # the question's words in the sentence before (what "it" refers to)
-    numbers: float = 0.1  # the question's own numbers and dates, in any script ("June 2015" = 2015年6月)
-    phrase: float = 0.05  # the question's word pairs, in order: 国際連携大学院 is not 連携大学院
+class Candidate:
+    """A retrieved passage, with what retrieval said about it."""
+
+    chunk: Chunk
+    rank: int  # in retrieval, from 0 (a neighbour passage takes its passage's rank)
+    fused: float = 0.0
+    keyword: float = 0.0
+
+
+def candidates_of(hits: list[Retrieved]) -> list[Candidate]:
+    """Retrieval's ranked hits as candidates, with their fused and keyword scores."""
+    return [Candidate(hit.chunk, rank, hit.score, hit.keyword or 0.0) for rank, hit in enumerate(hits)]
 
 
 @dataclass(frozen=True)
@@ -58,9 +81,8 @@ class Scored:
     start: int
     end: int
     dense: float  # cosine to the question minus the language offset
-    overlap: float
-    fit: int  # 0-2: how well the sentence has the shape of the answer
-    score: float
+    features: np.ndarray  # FEATURES, float32
+    score: float = 0.0  # the learned probability that the sentence answers the question
 
     @property
     def text(self) -> str:
@@ -72,12 +94,13 @@ class Scored:
 
 
 class EvidenceScorer:
+    """Describes candidate sentences; `app.selector.AnswerSelector` turns that into a score."""
+
     def __init__(self, sentences: SentenceTable, keywords: KeywordIndex,
-                 tokenizer: KeywordTokenizer, weights: EvidenceWeights) -> None:
+                 tokenizer: KeywordTokenizer) -> None:
         self.sentences = sentences
         self.keywords = keywords
         self.tokenizer = tokenizer
-        self.weights = weights
         langs = sentences.langs
         self.centroids = {lang: sentences.vectors[langs == lang].mean(axis=0)
                           for lang in set(langs.tolist())}
@@ -109,41 +132,58 @@ class EvidenceScorer:
         lang = str(self._langs[row])
         return float(self.sentences.vectors[row] @ vector - self.centroids[lang] @ vector)
 
-    def score(self, vector: np.ndarray, terms: list[str], question: Question,
-              chunks: list[Chunk]) -> list[Scored]:
-        """Every sentence of `chunks` (ranked best first), best evidence first."""
-        scored: dict[tuple[str, int, int], Scored] = {}
-        w = self.weights
-        neutral = [t for t in terms if _NEUTRAL.match(t)]
-        asked_numbers = extract_numbers(question.text)
+    def describe(self, vector: np.ndarray, question: str, lang: str,
+                 candidates: list[Candidate]) -> list[Scored]:
+        """Every sentence of the candidate passages once, with its features (score unset)."""
+        terms = self.tokenizer.tokenize(question)
+        names = [t for t in terms if _LATIN_NAME.match(t)]
+        asked_numbers = extract_numbers(question)
         pairs = set(itertools.pairwise(terms))
-        for rank, chunk in enumerate(chunks):
+        term_set = set(terms)
+        best_fused = max((c.fused for c in candidates), default=0.0) or 1.0
+        best_keyword = max((c.keyword for c in candidates), default=0.0) or 1.0
+        rows: list[tuple[Candidate, int, int, float, list[float]]] = []
+        seen: set[tuple[str, int, int]] = set()
+        for candidate in candidates:
+            chunk = candidate.chunk
             title_tokens = set(self.tokens(chunk.doc, -1, -1, chunk.title))
             previous: list[str] = []
-            for start, end in chunk.sentences:
+            for position, (start, end) in enumerate(chunk.sentences):
                 row = self.sentences.row(chunk.doc, start, end)
-                if row is None or (chunk.doc, start, end) in scored:
+                if row is None or (chunk.doc, start, end) in seen:
                     continue
+                seen.add((chunk.doc, start, end))
                 text = chunk.text[start - chunk.start:end - chunk.start]
                 own = self.tokens(chunk.doc, start, end, text)
-                tokens = set(own) | title_tokens
-                if chunk.lang == question.lang:
-                    overlap = self.overlap(terms, tokens)
-                    context = self.overlap(terms, set(previous))
-                    around = previous + own
-                    phrase = len(pairs & set(itertools.pairwise(around))) / len(pairs) if pairs else 0.0
-                else:
-                    overlap = _CROSS_PRIOR * (1 + (self.overlap(neutral, tokens) if neutral else 0))
-                    context = phrase = 0.0
+                tokens = set(own)
+                same = chunk.lang == lang
+                overlap = self.overlap(terms, tokens | title_tokens) if same else 0.0
+                context = self.overlap(terms, set(previous)) if same else 0.0
+                title = self.overlap(terms, title_tokens) if same else 0.0
+                phrase = (len(pairs & set(itertools.pairwise(previous + own))) / len(pairs)
+                          if same and pairs else 0.0)
+                new_words = (len(tokens - term_set) / len(tokens) if same and tokens else 0.0)
                 previous = own
-                numbers = _share_found(asked_numbers, text)
-                shape = fit(question, text)
+                found_names = self.overlap(names, tokens | title_tokens) if names else 0.0
+                numbers = (1 - len(missing_numbers(asked_numbers, extract_numbers(text))) / len(asked_numbers)
+                           if asked_numbers else 0.0)
                 dense = self.dense(vector, row)
-                # For a shaped question a sentence without the shape loses what a fitting one gains.
-                bonus = (shape - 1) if question.kind in SHAPED_KINDS else (shape == 2)
-                label = is_label(text) and shape < 2
-                score = (dense + w.overlap * overlap + w.context * context + w.kind * bonus
-                         + w.numbers * numbers + w.phrase * phrase - w.rank * rank - w.label * label)
-                scored[(chunk.doc, start, end)] = Scored(chunk, rank, start, end, dense, overlap,
-                                                         shape, score)
-        return sorted(scored.values(), key=lambda s: -s.score)
+                rows.append((candidate, start, end, dense, [
+                    dense, 0.0, 0.0, 1 / (1 + candidate.rank), candidate.fused / best_fused,
+                    candidate.keyword / best_keyword, float(same), overlap, context, title, phrase,
+                    new_words, found_names, numbers, float(bool(asked_numbers)), float(is_label(text)),
+                    math.log1p(len(text)), float(position == 0)]))
+        if not rows:
+            return []
+        dense_values = np.array([r[3] for r in rows], dtype=np.float32)
+        order = np.argsort(-dense_values, kind="stable")
+        dense_rank = np.empty(len(rows), dtype=np.float32)
+        dense_rank[order] = 1 / (1 + np.arange(len(rows), dtype=np.float32))
+        best = float(dense_values.max())
+        out = []
+        for i, (candidate, start, end, dense, values) in enumerate(rows):
+            features = np.asarray(values, dtype=np.float32)
+            features[1] = dense - best
+            features[2] = dense_rank[i]
+            out.append(Scored(candidate.chunk, candidate.rank, start, end, dense, features))
+        return out

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import urlsplit
 
+from app.evidence import candidates_of
 from app.grounding import Prompt, build_prompt, is_no_answer, parse_sentences, render
 from app.inputs import clean_text
 from app.question import analyse
@@ -319,7 +320,7 @@ class GeneratedAnswers:
                  retrieved: list[RetrievedPassage], timings: dict[str, float],
                  started: float) -> Answer:
         """The extractive answer, led by a note that the generated one could not be used."""
-        composed = self.service.composer.compose(analysed, result.vector, [h.chunk for h in result.hits])
+        composed = self.service.composer.compose(analysed, result.vector, candidates_of(result.hits))
         lead = FALLBACK_LEAD.get(analysed.lang, FALLBACK_LEAD["en"]).format(reason=reason)
         timings = {**timings, "total": (time.perf_counter() - started) * 1000}
         return Answer(question, analysed.lang, lead + composed.answer, composed.abstained,

@@ -12,11 +12,12 @@ import numpy as np
 
 from app.checker import ClaimChecker
 from app.composer import Composer
-from app.evidence import EvidenceScorer
+from app.evidence import EvidenceScorer, candidates_of
 from app.generator import GeneratedAnswers, GenerationEvent
 from app.inputs import clean_text
 from app.question import analyse
 from app.records import Answer, RetrievedPassage, Span, Verdict
+from app.selector import AnswerSelector
 from app.settings import BUNDLED_MODEL, GeneratorSettings, Settings
 from index.backends import VectorBackend, open_vector_store
 from index.builder import IndexSpec, build_index, read_documents, stale_reasons
@@ -84,7 +85,7 @@ class Kakehashi:
     """Loads the model and the index (building or rebuilding it when needed) exactly once."""
 
     def __init__(self, settings: Settings, log: Log = log_to_stderr, progress: bool = False,
-                 rebuild: bool = False) -> None:
+                 rebuild: bool = False, selector: AnswerSelector | None = None) -> None:
         started = time.perf_counter()
         self.settings = settings
         self.log = log
@@ -106,10 +107,9 @@ class Kakehashi:
         self.retriever = self._retriever(self.index)
         self.load_timings["vector_store_s"] = time.perf_counter() - mark
         self.sources = {name: self.document_text(name) for name in self.index.manifest["seeds"]}
-        self.scorer = EvidenceScorer(self.index.sentences, self.index.keywords, self.tokenizer,
-                                     settings.evidence)
-        self.composer = Composer(self.scorer, self.tokenizer, self.index.chunks,
-                                 self.index.parallel, self.sources, settings.answer,
+        self.scorer = EvidenceScorer(self.index.sentences, self.index.keywords, self.tokenizer)
+        self.composer = Composer(self.scorer, selector or AnswerSelector.load(), self.tokenizer,
+                                 self.index.chunks, self.index.parallel, self.sources, settings.answer,
                                  embed=self.embedder.encode_passages)
         self.checker = ClaimChecker(self.composer, settings.checker)
         self.generation = GeneratedAnswers(self)  # generated answers, when a generator is set
@@ -166,7 +166,7 @@ class Kakehashi:
         result = self.retriever.search(text, self.settings.retrieval.k)
         mark = time.perf_counter()
         analysed = analyse(text)
-        composed = self.composer.compose(analysed, result.vector, [h.chunk for h in result.hits])
+        composed = self.composer.compose(analysed, result.vector, candidates_of(result.hits))
         timings = {**result.timings_ms, "compose": (time.perf_counter() - mark) * 1000,
                    "total": (time.perf_counter() - started) * 1000}
         retrieved = [RetrievedPassage(Span.of_chunk(h.chunk), h.score) for h in result.hits]
@@ -189,8 +189,7 @@ class Kakehashi:
         text = clean_text(claim, self.settings.limits.max_question_chars, what="statement")
         result = self.retriever.search(text, self.settings.retrieval.k)
         mark = time.perf_counter()
-        verdict = self.checker.check(text, result.vector,
-                                     [h.chunk for h in result.hits])
+        verdict = self.checker.check(text, result.vector, candidates_of(result.hits))
         verdict.timings_ms = {**result.timings_ms, "check": (time.perf_counter() - mark) * 1000,
                               "total": (time.perf_counter() - started) * 1000}
         return verdict

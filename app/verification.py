@@ -16,7 +16,7 @@ import numpy as np
 
 from app.checker import ClaimChecker
 from app.composer import Composer
-from app.evidence import Scored
+from app.evidence import Candidate, Scored
 from app.grounding import GeneratedSentence
 from app.numbers import extract_numbers
 from app.numbers import missing_numbers as numbers_missing
@@ -80,7 +80,8 @@ class SentenceVerifier:
         lang = detect_lang(text)
         terms = self.composer.tokenizer.tokenize(text)
         vector = self.embed(text)
-        scored = [s for s in self.composer.evidence(Question(text, lang, "other"), vector, cited)
+        scored = [s for s in self.composer.evidence(Question(text, lang), vector,
+                                                         [Candidate(c, i) for i, c in enumerate(cited)])
                   if _inside(s, cited)][: self.candidates]
         judgements = [self.checker.judge(text, lang, terms, s) for s in scored]
         support: Support = "unsupported"

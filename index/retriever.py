@@ -22,7 +22,7 @@ from ingest.records import Chunk
 @dataclass(frozen=True)
 class FusionParams:
     candidates: int = 30  # how deep each ranking is read before fusing
-    rrf_k: int = 60
+    rrf_k: int = 10
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
     # 1.0 removes the same-language advantage of dense scores entirely; 0 keeps raw cosines.

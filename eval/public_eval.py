@@ -1,0 +1,200 @@
+"""`kakehashi eval --sets public`: the product on public data it was neither trained nor tuned on.
+
+The `dev` corpora of eval/public.py (JaQuAD dev articles; four SQuAD 2.0 articles) and the
+questions we wrote by hand in the other language than those articles. Per group of questions:
+passage hit@1 and hit@5 (a passage of the gold paragraph), answer correctness (the answer holds
+a gold answer string after NFKC and lower-casing), median answer length, false abstention, and
+abstention on unanswerable questions; the LangChain tutorial pipeline and plain BM25, each
+quoting its top chunk, in the same run.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from app.settings import Settings
+from eval.baseline import Bm25Search, TutorialSearch
+from eval.metrics import normalize
+from eval.public import CORPORA, DEFAULT_DATA_DIR, CorpusSpec, PublicQuestion, build_corpus
+from eval.training import corpus_settings, in_gold_paragraph
+
+Log = Callable[[str], None]
+DEV_CORPORA = ("ja-dev", "en-dev")
+# The quick subset `make test` asserts the targets on: fewer questions per article, same articles
+# as the hand-written cross-lingual questions.
+MINI_QUESTIONS = 6
+
+
+def group_of(q: PublicQuestion, corpus_lang: str) -> str:
+    if not q.answerable:
+        return f"{q.lang} unanswerable"
+    return f"{q.lang}→{corpus_lang}"
+
+
+def holds_any(text: str, answers: list[str]) -> bool:
+    folded = normalize(text)
+    return any(normalize(a) in folded for a in answers)
+
+
+@dataclass
+class QuestionResult:
+    id: str
+    group: str
+    hit1: bool
+    hit5: bool
+    reranked_hit1: bool  # the passage of the answer's first citation
+    correct: bool
+    abstained: bool
+    answer_chars: int
+    tutorial_hit1: bool
+    tutorial_correct: bool
+    bm25_hit1: bool
+    bm25_correct: bool
+
+
+@dataclass
+class GroupScores:
+    n: int
+    hit_at_1: float
+    hit_at_5: float
+    reranked_hit_at_1: float
+    answer_correct: float
+    median_answer_chars: float
+    false_abstention: float
+    abstention: float  # on the unanswerable group, the share abstained
+    tutorial_hit_at_1: float
+    tutorial_correct: float
+    bm25_hit_at_1: float
+    bm25_correct: float
+
+
+@dataclass
+class PublicReport:
+    groups: dict[str, GroupScores]
+    failures: dict[str, list[str]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _share(values: list[bool]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def summarise(results: list[QuestionResult]) -> dict[str, GroupScores]:
+    groups: dict[str, GroupScores] = {}
+    for name in sorted({r.group for r in results}):
+        rs = [r for r in results if r.group == name]
+        lengths = [r.answer_chars for r in rs if not r.abstained]
+        unanswerable = name.endswith("unanswerable")
+        groups[name] = GroupScores(
+            len(rs), _share([r.hit1 for r in rs]), _share([r.hit5 for r in rs]),
+            _share([r.reranked_hit1 for r in rs]), _share([r.correct for r in rs]),
+            statistics.median(lengths) if lengths else 0.0,
+            0.0 if unanswerable else _share([r.abstained for r in rs]),
+            _share([r.abstained for r in rs]) if unanswerable else 0.0,
+            _share([r.tutorial_hit1 for r in rs]), _share([r.tutorial_correct for r in rs]),
+            _share([r.bm25_hit1 for r in rs]), _share([r.bm25_correct for r in rs]))
+    return groups
+
+
+def evaluate_corpus(settings: Settings, spec: CorpusSpec, data_dir: Path = DEFAULT_DATA_DIR,
+                    max_questions: int | None = None, log: Log = print) -> list[QuestionResult]:
+    from app.service import Kakehashi
+
+    folder = settings.path(settings.data_dir) / "public" / spec.name
+    questions = build_corpus(spec, folder, data_dir)
+    if max_questions is not None:
+        per_doc: dict[tuple[str, bool], int] = {}
+        kept = []
+        for q in questions:
+            key = (q.doc, q.handwritten)
+            per_doc[key] = per_doc.get(key, 0) + 1
+            if q.handwritten or per_doc[key] <= max_questions:
+                kept.append(q)
+        questions = kept
+    service = Kakehashi(corpus_settings(settings, folder), log=log)
+    sources = service.sources
+    tutorial = TutorialSearch(sources, service.embedder.encode_passages, service.embedder.encode_query)
+    bm25 = Bm25Search(sources, service.tokenizer)
+    log(f"{spec.name}: {len(questions)} questions over {len(sources)} articles")
+    results = []
+    for q in questions:
+        hits = service.search(q.question).hits
+        answer = service.ask(q.question)
+        first = answer.citations[0].passage if answer.citations else None
+        tutorial_top = tutorial(q.question)
+        bm25_top = bm25(q.question)
+
+        def top_correct(spans: list[tuple[str, int, int]], q: PublicQuestion = q) -> bool:
+            if not spans or not q.answerable:
+                return False
+            doc, start, end = spans[0]
+            return holds_any(sources[doc][start:end], q.answers)
+
+        def top_hit(spans: list[tuple[str, int, int]], q: PublicQuestion = q) -> bool:
+            return bool(spans) and in_gold_paragraph(*spans[0], q)
+
+        results.append(QuestionResult(
+            q.id, group_of(q, spec.lang),
+            bool(hits) and in_gold_paragraph(hits[0].chunk.doc, hits[0].chunk.start,
+                                             hits[0].chunk.end, q),
+            any(in_gold_paragraph(h.chunk.doc, h.chunk.start, h.chunk.end, q) for h in hits[:5]),
+            first is not None and in_gold_paragraph(first.doc, first.start, first.end, q),
+            q.answerable and not answer.abstained and holds_any(answer.answer, q.answers),
+            answer.abstained, len(answer.answer),
+            top_hit(tutorial_top), top_correct(tutorial_top), top_hit(bm25_top), top_correct(bm25_top)))
+    return results
+
+
+def run_public_eval(settings: Settings, data_dir: Path = DEFAULT_DATA_DIR, mini: bool = False,
+                    log: Log = print) -> PublicReport:
+    results: list[QuestionResult] = []
+    for name in DEV_CORPORA:
+        spec = CORPORA[name]
+        if mini and spec.lang == "ja":  # only the articles of the hand-written questions
+            spec = replace(spec, name=f"{name}-mini", titles=_handwritten_titles(spec))
+        results += evaluate_corpus(settings, spec, data_dir, MINI_QUESTIONS if mini else None, log)
+    failures = {
+        "wrong_answer": [r.id for r in results if not r.correct and not r.group.endswith("unanswerable")],
+        "answered_unanswerable": [r.id for r in results
+                                  if r.group.endswith("unanswerable") and not r.abstained],
+    }
+    return PublicReport(summarise(results), failures)
+
+
+def _handwritten_titles(spec: CorpusSpec) -> tuple[str, ...]:
+    from eval.public import HANDWRITTEN_DIR
+
+    lines = (HANDWRITTEN_DIR / spec.handwritten).read_text(encoding="utf-8").splitlines()
+    return tuple(dict.fromkeys(json.loads(line)["article"] for line in lines if line.strip()))
+
+
+def table(report: PublicReport) -> list[str]:
+    pct = "{:.1%}".format
+    header = ("| questions | n | hit@1 | hit@5 | reranked hit@1 | answer correct | median chars | "
+              "false abstention | abstained | tutorial hit@1 / top chunk correct | "
+              "BM25 hit@1 / top chunk correct |")
+    lines = [header, "|" + "---|" * 12]
+    for name, g in report.groups.items():
+        lines.append(f"| {name} | {g.n} | {pct(g.hit_at_1)} | {pct(g.hit_at_5)} | "
+                     f"{pct(g.reranked_hit_at_1)} | {pct(g.answer_correct)} | "
+                     f"{g.median_answer_chars:.0f} | {pct(g.false_abstention)} | "
+                     f"{pct(g.abstention)} | {pct(g.tutorial_hit_at_1)} / {pct(g.tutorial_correct)} | "
+                     f"{pct(g.bm25_hit_at_1)} / {pct(g.bm25_correct)} |")
+    return lines
+
+
+def write_public_report(report: PublicReport, folder: Path) -> tuple[Path, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    json_path = folder / "eval-public.json"
+    json_path.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=2), encoding="utf-8")
+    md_path = folder / "eval-public.md"
+    md_path.write_text("# Kakehashi on public dev data\n\n" + "\n".join(table(report)) + "\n",
+                       encoding="utf-8")
+    return json_path, md_path

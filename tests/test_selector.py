@@ -1,0 +1,136 @@
+"""The learned selector's file format and checks, and the selection and abstention logic around it,
+on small hand-made weights and features (the real weights are tested in test_public_eval.py)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from app.composer import Composer, ComposerSettings, _windows
+from app.evidence import FEATURES, Scored
+from app.selector import SELECTOR_FILE, AnswerSelector, WeightsError, write_manifest_entry
+from eval.training import FeatureTable, choose_threshold, evaluate, fit_selector
+from ingest.records import Chunk
+
+DENSE = FEATURES.index("dense")
+
+
+def dense_selector(weight: float = 10.0, bias: float = 0.0) -> AnswerSelector:
+    w = np.zeros((len(FEATURES), 1), np.float32)
+    w[DENSE, 0] = weight
+    return AnswerSelector(np.zeros(len(FEATURES), np.float32), np.ones(len(FEATURES), np.float32),
+                          ((w, np.array([bias], np.float32)),))
+
+
+def features(dense: float) -> np.ndarray:
+    x = np.zeros(len(FEATURES), np.float32)
+    x[DENSE] = dense
+    return x
+
+
+def test_probabilities_follow_the_weights():
+    p = dense_selector().probabilities(np.stack([features(0.3), features(0.0), features(-0.3)]))
+    assert p[0] > 0.9 and p[1] == pytest.approx(0.5) and p[2] < 0.1
+
+
+def test_weights_round_trip_through_safetensors_and_the_manifest(tmp_path):
+    selector = dense_selector(7.0, -1.0)
+    selector.save(tmp_path / SELECTOR_FILE)
+    write_manifest_entry(SELECTOR_FILE, {"features": list(FEATURES)}, tmp_path)
+    loaded = AnswerSelector.load(tmp_path)
+    x = np.stack([features(0.1), features(0.5)])
+    assert np.allclose(loaded.probabilities(x), selector.probabilities(x))
+    assert loaded.fingerprint
+
+
+def test_a_corrupt_or_missing_weight_file_names_the_fix(tmp_path):
+    dense_selector().save(tmp_path / SELECTOR_FILE)
+    write_manifest_entry(SELECTOR_FILE, {"features": list(FEATURES)}, tmp_path)
+    (tmp_path / SELECTOR_FILE).write_bytes(b"not safetensors")
+    with pytest.raises(WeightsError, match="make train"):
+        AnswerSelector.load(tmp_path)
+    (tmp_path / SELECTOR_FILE).unlink()
+    with pytest.raises(WeightsError, match="missing"):
+        AnswerSelector.load(tmp_path)
+
+
+def test_weights_for_other_features_are_refused(tmp_path):
+    dense_selector().save(tmp_path / SELECTOR_FILE)
+    write_manifest_entry(SELECTOR_FILE, {"features": ["dense", "something else"]}, tmp_path)
+    with pytest.raises(WeightsError, match="features"):
+        AnswerSelector.load(tmp_path)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest[SELECTOR_FILE]["sha256"]
+
+
+def _chunk(text: str, start: int = 0) -> Chunk:
+    return Chunk(id=f"c{start}", doc="d.md", start=start, end=start + len(text), line_start=1, line_end=1,
+                 lang="en", title="T", text=text, sentences=[(start, start + len(text))])
+
+
+def _scored(text: str, score: float, start: int = 0) -> Scored:
+    chunk = _chunk(text, start)
+    return Scored(chunk, 0, chunk.start, chunk.end, 0.0, features(0.0), score)
+
+
+def _composer(**settings: float) -> Composer:
+    return Composer(None, dense_selector(), None, [], {}, {},  # type: ignore[arg-type]
+                    ComposerSettings(**settings))
+
+
+def test_the_runner_up_is_quoted_only_when_nearly_as_likely_and_short_enough():
+    composer = _composer(second_ratio=0.6, max_answer_chars=100)
+    best, close, far = (_scored("Best sentence.", 0.8), _scored("Close runner-up.", 0.6, 50),
+                        _scored("Far runner-up.", 0.3, 90))
+    assert composer.select([best, close, far]) == [best, close]
+    assert composer.select([best, far]) == [best]
+    long = _scored("x" * 95 + ".", 0.79, 50)
+    assert composer.select([best, long]) == [best]
+
+
+def test_trim_windows_end_at_clause_boundaries_never_mid_phrase():
+    text = "The project, which began in 1987, supports research across borders, and it funds fellowships."
+    windows = _windows(text, 45)
+    assert windows
+    for a, b in windows:
+        assert b - a <= 45
+        piece = text[a:b]
+        assert text[b - 1] in ",." or b == len(text), piece
+    assert _windows("one long clause without any comma at all in it", 10) == []
+
+
+def _table(rows: list[tuple[float, int, int]], answerable: list[bool]) -> FeatureTable:
+    """rows: (dense, label, question)."""
+    return FeatureTable(np.stack([features(d) for d, _, _ in rows]),
+                        np.array([lab for _, lab, _ in rows], np.int8),
+                        np.array([q for _, _, q in rows], np.int32), np.full(len(rows), 50, np.int32),
+                        np.ones(len(answerable), bool), np.array(answerable))
+
+
+def test_evaluate_counts_precision_abstention_and_questions_about_other_articles():
+    table = _table([(0.4, 1, 0), (0.1, 0, 0), (0.3, 0, 1), (0.2, 1, 1), (-0.2, 0, 2)],
+                   [True, True, False])
+    scores = evaluate(dense_selector(), table, threshold=0.5)
+    assert scores.precision_at_1 == 0.5  # question 0 right, question 1 wrong
+    assert scores.false_abstention == 0.0
+    assert scores.abstention_elsewhere == 1.0  # question 2 scored below 0.5
+    assert evaluate(dense_selector(), table, threshold=0.99).false_abstention == 1.0
+
+
+def test_threshold_keeps_false_abstention_within_budget():
+    rows = [(0.05 * i, 1, i) for i in range(20)]
+    table = _table(rows, [True] * 20)
+    threshold = choose_threshold(dense_selector(), [table], max_false_abstention=0.1)
+    assert evaluate(dense_selector(), table, threshold).false_abstention <= 0.1
+    assert threshold > 0.5
+
+
+def test_fitting_learns_which_feature_tells_the_answer():
+    rng = np.random.default_rng(0)
+    rows = []
+    for q in range(60):
+        right = int(rng.integers(4))
+        rows += [(0.4 if i == right else rng.uniform(-0.1, 0.2), int(i == right), q) for i in range(4)]
+    table = _table(rows, [True] * 60)
+    selector = fit_selector(table, hidden=0, epochs=30)
+    assert evaluate(selector, table, 0.0).precision_at_1 > 0.95
