@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.numbers import extract_numbers, missing_numbers
+from app.numbers import Number, extract_numbers, missing_numbers
 from index.keyword_index import KeywordIndex
 from index.retriever import Retrieved
 from index.sentence_table import SentenceTable
@@ -29,12 +29,18 @@ from ingest.sentences import ends_sentence
 _LABEL_CHARS = 60
 _LABEL = re.compile(r"^(?:#|●|図|表|Fig|Figure|Table)", re.IGNORECASE)
 _LATIN_NAME = re.compile(r"^[a-z0-9][a-z0-9&.+'-]*$")
+_CAPITALISED = re.compile(r"(?<![A-Za-z])[A-Z][A-Za-z]+")
+_KATAKANA = re.compile(r"[ァ-ヶー]{2,}")
+_QUOTED = re.compile(r"[「『“\"][^」』”\"]{1,40}[」』”\"]")
+
 
 # The features of a candidate sentence, in the order the learned selector reads them.
 FEATURES: tuple[str, ...] = (
     "dense",  # language-centred cosine of the question and the sentence (in its context)
     "dense_gap",  # dense minus the best dense among the candidates
     "dense_rank",  # 1 / (1 + rank of dense among the candidates)
+    "plain",  # language-centred cosine of the question and the sentence alone
+    "plain_gap",  # plain minus the best plain among the candidates
     "passage_rank",  # 1 / (1 + rank of its passage in retrieval)
     "passage_fused",  # fused retrieval score of its passage over the best one's
     "passage_keyword",  # BM25 of its passage over the best BM25 of the retrieved passages
@@ -47,10 +53,31 @@ FEATURES: tuple[str, ...] = (
     "names",  # share of the question's Latin-script names and numbers found, in any language
     "numbers",  # share of the question's numbers found, in any script
     "asks_numbers",  # the question states numbers at all
+    # What the sentence holds that the question does not: an answer adds a date, a number, a
+    # name. Which of them a question wants is learned from the question's embedding (selector).
+    "new_year",  # a year or month the question does not give
+    "new_count",  # a count, amount or percentage the question does not give
+    "new_latin",  # a capitalised Latin-script word the question does not have
+    "new_katakana",  # a katakana word the question does not have
+    "quoted",  # a quoted or bracketed name: 「」『』“” ""
     "label",  # a heading or caption: it names a topic but states nothing
     "length",  # log of the sentence's length in characters
     "first",  # the first sentence of its passage
 )
+
+
+def _new_content(text: str, question: str, asked: list[Number]) -> list[float]:
+    """new_year, new_count, new_latin, new_katakana, quoted: what the sentence adds."""
+    numbers = missing_numbers(extract_numbers(text), asked)
+    folded = question.lower()
+    names = _CAPITALISED.findall(text)
+    if names and text.lstrip().startswith(names[0]):
+        names = names[1:]  # a sentence's first word is capitalised anyway
+    return [float(any(n.kind in ("year", "month") for n in numbers)),
+            float(any(n.kind in ("number", "percent") for n in numbers)),
+            float(any(w.lower() not in folded for w in names)),
+            float(any(w not in question for w in _KATAKANA.findall(text))),
+            float(bool(_QUOTED.search(text)))]
 
 
 def is_label(text: str) -> bool:
@@ -104,6 +131,8 @@ class EvidenceScorer:
         langs = sentences.langs
         self.centroids = {lang: sentences.vectors[langs == lang].mean(axis=0)
                           for lang in set(langs.tolist())}
+        self.plain_centroids = {lang: sentences.plain[langs == lang].mean(axis=0)
+                                for lang in set(langs.tolist())}
         # A word the documents never use is as telling as their rarest word.
         self._unknown_idf = keywords.max_idf()
         self._langs = langs
@@ -132,6 +161,10 @@ class EvidenceScorer:
         lang = str(self._langs[row])
         return float(self.sentences.vectors[row] @ vector - self.centroids[lang] @ vector)
 
+    def plain(self, vector: np.ndarray, row: int) -> float:
+        lang = str(self._langs[row])
+        return float(self.sentences.plain[row] @ vector - self.plain_centroids[lang] @ vector)
+
     def describe(self, vector: np.ndarray, question: str, lang: str,
                  candidates: list[Candidate]) -> list[Scored]:
         """Every sentence of the candidate passages once, with its features (score unset)."""
@@ -142,7 +175,7 @@ class EvidenceScorer:
         term_set = set(terms)
         best_fused = max((c.fused for c in candidates), default=0.0) or 1.0
         best_keyword = max((c.keyword for c in candidates), default=0.0) or 1.0
-        rows: list[tuple[Candidate, int, int, float, list[float]]] = []
+        rows: list[tuple[Candidate, int, int, float, float, list[float]]] = []
         seen: set[tuple[str, int, int]] = set()
         for candidate in candidates:
             chunk = candidate.chunk
@@ -167,11 +200,12 @@ class EvidenceScorer:
                 found_names = self.overlap(names, tokens | title_tokens) if names else 0.0
                 numbers = (1 - len(missing_numbers(asked_numbers, extract_numbers(text))) / len(asked_numbers)
                            if asked_numbers else 0.0)
-                dense = self.dense(vector, row)
-                rows.append((candidate, start, end, dense, [
-                    dense, 0.0, 0.0, 1 / (1 + candidate.rank), candidate.fused / best_fused,
+                dense, plain = self.dense(vector, row), self.plain(vector, row)
+                rows.append((candidate, start, end, dense, plain, [
+                    dense, 0.0, 0.0, plain, 0.0, 1 / (1 + candidate.rank), candidate.fused / best_fused,
                     candidate.keyword / best_keyword, float(same), overlap, context, title, phrase,
-                    new_words, found_names, numbers, float(bool(asked_numbers)), float(is_label(text)),
+                    new_words, found_names, numbers, float(bool(asked_numbers)),
+                    *_new_content(text, question, asked_numbers), float(is_label(text)),
                     math.log1p(len(text)), float(position == 0)]))
         if not rows:
             return []
@@ -180,10 +214,12 @@ class EvidenceScorer:
         dense_rank = np.empty(len(rows), dtype=np.float32)
         dense_rank[order] = 1 / (1 + np.arange(len(rows), dtype=np.float32))
         best = float(dense_values.max())
+        best_plain = max(r[4] for r in rows)
         out = []
-        for i, (candidate, start, end, dense, values) in enumerate(rows):
+        for i, (candidate, start, end, dense, plain, values) in enumerate(rows):
             features = np.asarray(values, dtype=np.float32)
             features[1] = dense - best
             features[2] = dense_rank[i]
+            features[4] = plain - best_plain
             out.append(Scored(candidate.chunk, candidate.rank, start, end, dense, features))
         return out

@@ -68,25 +68,59 @@ def load_verified(name: str, folder: Path = WEIGHTS_DIR) -> tuple[dict[str, np.n
 
 @dataclass(frozen=True)
 class AnswerSelector:
-    """Standardise the features, then dense layers with tanh between them, then a sigmoid."""
+    """Standardise the inputs, then dense layers with tanh between them, then a sigmoid.
+
+    The inputs are a candidate's FEATURES and, the same for every candidate of a question, a few
+    components of the question's embedding (its language's mean question removed, projected on
+    the principal directions of the training questions): what kind of answer the question wants
+    is learned from them rather than written as rules.
+    """
 
     mean: np.ndarray
     scale: np.ndarray
     layers: tuple[tuple[np.ndarray, np.ndarray], ...]  # (weight [in, out], bias [out])
+    question_basis: np.ndarray | None = None  # [embedding, components]
+    question_means: dict[str, np.ndarray] | None = None  # per language
     fingerprint: str = ""
 
-    def probabilities(self, features: np.ndarray) -> np.ndarray:
-        x = (np.asarray(features, dtype=np.float32) - self.mean) / self.scale
+    @property
+    def question_components(self) -> int:
+        return 0 if self.question_basis is None else self.question_basis.shape[1]
+
+    def question_features(self, vectors: np.ndarray, langs: list[str]) -> np.ndarray:
+        """[questions, components]: each question's embedding, its language's mean removed."""
+        if self.question_basis is None or self.question_means is None:
+            return np.zeros((len(langs), 0), np.float32)
+        fallback = np.mean(list(self.question_means.values()), axis=0)
+        means = np.stack([self.question_means.get(lang, fallback) for lang in langs])
+        return (np.asarray(vectors, np.float32).reshape(len(langs), -1) - means) @ self.question_basis
+
+    def forward(self, inputs: np.ndarray) -> np.ndarray:
+        x = (np.asarray(inputs, dtype=np.float32) - self.mean) / self.scale
         for i, (weight, bias) in enumerate(self.layers):
             x = x @ weight + bias
             if i < len(self.layers) - 1:
                 x = np.tanh(x)
         return 1 / (1 + np.exp(-np.clip(x[..., 0], -30, 30)))
 
+    def probabilities(self, features: np.ndarray, vector: np.ndarray | None = None,
+                      lang: str = "en") -> np.ndarray:
+        """The probability that each candidate (rows of FEATURES) answers the question."""
+        features = np.asarray(features, dtype=np.float32)
+        if self.question_components:
+            if vector is None:
+                raise ValueError("this selector reads the question's embedding")
+            question = self.question_features(vector[None, :], [lang])
+            features = np.hstack([features, np.repeat(question, len(features), axis=0)])
+        return self.forward(features)
+
     def tensors(self) -> dict[str, np.ndarray]:
         out = {"mean": self.mean, "scale": self.scale}
         for i, (weight, bias) in enumerate(self.layers):
             out[f"layer{i}.weight"], out[f"layer{i}.bias"] = weight, bias
+        if self.question_basis is not None and self.question_means is not None:
+            out["question.basis"] = self.question_basis
+            out.update({f"question.mean.{lang}": v for lang, v in self.question_means.items()})
         return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in out.items()}
 
     def save(self, path: Path) -> None:
@@ -94,12 +128,15 @@ class AnswerSelector:
 
     @classmethod
     def from_tensors(cls, tensors: dict[str, np.ndarray], fingerprint: str = "") -> AnswerSelector:
-        count = sum(1 for k in tensors if k.endswith(".weight"))
+        count = sum(1 for k in tensors if k.startswith("layer") and k.endswith(".weight"))
         layers = tuple((tensors[f"layer{i}.weight"], tensors[f"layer{i}.bias"]) for i in range(count))
-        if not layers or tensors["mean"].shape != (len(FEATURES),) or layers[0][0].shape[0] != len(FEATURES):
+        basis = tensors.get("question.basis")
+        means = {k.rsplit(".", 1)[1]: v for k, v in tensors.items() if k.startswith("question.mean.")}
+        inputs = len(FEATURES) + (0 if basis is None else basis.shape[1])
+        if not layers or tensors["mean"].shape != (inputs,) or layers[0][0].shape[0] != inputs:
             raise WeightsError(f"the selector's weights expect other features than the "
                                f"{len(FEATURES)} this code computes; rebuild them with `make train`")
-        return cls(tensors["mean"], tensors["scale"], layers, fingerprint)
+        return cls(tensors["mean"], tensors["scale"], layers, basis, means or None, fingerprint)
 
     @classmethod
     def load(cls, folder: Path = WEIGHTS_DIR) -> AnswerSelector:

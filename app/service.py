@@ -52,10 +52,10 @@ def resolve_model(settings: Settings, force: bool = False, log: Log = log_to_std
     return str(prepare_model(target, force=force))
 
 
-def index_spec(settings: Settings, model: str) -> IndexSpec:
+def index_spec(settings: Settings, model: str, answer_model: str = "") -> IndexSpec:
     return IndexSpec(seeds_dir=settings.seeds, folder=settings.index_dir, model=settings.model.name,
                      model_fingerprint=model_fingerprint(model),
-                     chunking=settings.chunking.params(), bm25=settings.bm25)
+                     chunking=settings.chunking.params(), bm25=settings.bm25, answer_model=answer_model)
 
 
 def embedding_cache(settings: Settings, log: Log = log_to_stderr) -> EmbeddingCache | None:
@@ -96,7 +96,8 @@ class Kakehashi:
         # Where start-up time goes (`kakehashi bench` reports it).
         self.load_timings: dict[str, float] = {"model_s": time.perf_counter() - started}
         self.tokenizer = KeywordTokenizer()
-        self.spec = index_spec(settings, model)
+        self.selector = selector or AnswerSelector.load()
+        self.spec = index_spec(settings, model, self.selector.fingerprint)
         self.build_timings: dict[str, float] = {}
         mark = time.perf_counter()
         self.index = self._load_or_build(rebuild, progress)
@@ -108,7 +109,7 @@ class Kakehashi:
         self.load_timings["vector_store_s"] = time.perf_counter() - mark
         self.sources = {name: self.document_text(name) for name in self.index.manifest["seeds"]}
         self.scorer = EvidenceScorer(self.index.sentences, self.index.keywords, self.tokenizer)
-        self.composer = Composer(self.scorer, selector or AnswerSelector.load(), self.tokenizer,
+        self.composer = Composer(self.scorer, self.selector, self.tokenizer,
                                  self.index.chunks, self.index.parallel, self.sources, settings.answer,
                                  embed=self.embedder.encode_passages)
         self.checker = ClaimChecker(self.composer, settings.checker)

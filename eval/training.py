@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from app.composer import ComposerSettings
 from app.evidence import FEATURES, candidates_of
 from app.question import analyse
 from app.selector import SELECTOR_FILE, WEIGHTS_DIR, AnswerSelector, write_manifest_entry
@@ -79,12 +80,15 @@ class FeatureTable:
     lengths: np.ndarray  # int32: characters of the sentence
     same_lang: np.ndarray  # per question: asked in the corpus's language
     answerable: np.ndarray  # per question: its article is in the corpus and it has an answer
+    question_vectors: np.ndarray | None = None  # per question: its embedding
+    question_langs: np.ndarray | None = None  # per question: its language
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(path, features=self.features.astype(np.float16), labels=self.labels,
                             question=self.question, lengths=self.lengths, same_lang=self.same_lang,
-                            answerable=self.answerable,
+                            answerable=self.answerable, question_vectors=self.question_vectors.astype(
+                                np.float16), question_langs=self.question_langs,
                             names=np.array(FEATURES, dtype=np.str_))
 
     @classmethod
@@ -93,13 +97,15 @@ class FeatureTable:
             if [str(n) for n in data["names"]] != list(FEATURES):
                 raise ValueError(f"{path}: made for other features; run `kakehashi train --features`")
             return cls(data["features"].astype(np.float32), data["labels"], data["question"],
-                       data["lengths"], data["same_lang"], data["answerable"])
+                       data["lengths"], data["same_lang"], data["answerable"],
+                       data["question_vectors"].astype(np.float32), data["question_langs"])
 
 
 def collect(service, questions: list[PublicQuestion], corpus_lang: str) -> FeatureTable:
-    rows, labels, owner, lengths, same, answerable = [], [], [], [], [], []
+    rows, labels, owner, lengths, same, answerable, vectors = [], [], [], [], [], [], []
     for i, q in enumerate(questions):
         result = service.retriever.search(q.question, service.settings.retrieval.k)
+        vectors.append(result.vector)
         scored = service.composer.evidence(analyse(q.question), result.vector, candidates_of(result.hits))
         for s in scored:
             rows.append(s.features)
@@ -110,7 +116,9 @@ def collect(service, questions: list[PublicQuestion], corpus_lang: str) -> Featu
         answerable.append(q.answerable)
     return FeatureTable(np.stack(rows).astype(np.float32), np.array(labels, np.int8),
                         np.array(owner, np.int32), np.array(lengths, np.int32),
-                        np.array(same, bool), np.array(answerable, bool))
+                        np.array(same, bool), np.array(answerable, bool),
+                        np.stack(vectors).astype(np.float32),
+                        np.array([q.lang for q in questions], dtype="<U2"))
 
 
 def build_features(settings: Settings, data_dir: Path = DEFAULT_DATA_DIR, log: Log = print) -> None:
@@ -179,22 +187,49 @@ def _cross_lingual_view(features: np.ndarray) -> np.ndarray:
     return out
 
 
+def question_space(table: FeatureTable,
+                   components: int) -> tuple[np.ndarray | None, dict[str, np.ndarray] | None]:
+    """Each language's mean question, and the principal directions of the questions once their
+    language's mean is removed (so that the directions say what is asked, not in which language)."""
+    if not components or table.question_vectors is None or table.question_langs is None:
+        return None, None
+    vectors, langs = table.question_vectors, table.question_langs
+    means = {str(lang): vectors[langs == lang].mean(axis=0) for lang in sorted(set(langs.tolist()))}
+    centred = vectors - np.stack([means[str(lang)] for lang in langs])
+    _, _, directions = np.linalg.svd(centred - centred.mean(axis=0), full_matrices=False)
+    return directions[:components].T.astype(np.float32), means
+
+
+def selector_inputs(selector: AnswerSelector, table: FeatureTable,
+                    features: np.ndarray | None = None) -> np.ndarray:
+    """Every candidate's FEATURES with its question's embedding components."""
+    features = table.features if features is None else features
+    if not selector.question_components:
+        return features
+    question = selector.question_features(table.question_vectors, [str(x) for x in table.question_langs])
+    return np.hstack([features, question[table.question]])
+
+
 def fit_selector(table: FeatureTable, hidden: int = 16, epochs: int = 60, seed: int = SEED,
-                 cross_share: float = 0.35) -> AnswerSelector:
+                 cross_share: float = 0.35, components: int = 4) -> AnswerSelector:
     import torch
 
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
+    basis, means = question_space(table, components)
+    shell = AnswerSelector(np.zeros(1), np.ones(1), (), basis, means)
     # A share of the questions is seen as if asked in the other language, so the selector learns
     # to judge on meaning, names and numbers when words cannot be shared.
     crossed = rng.random(len(table.answerable)) < cross_share
-    x = np.concatenate([table.features, _cross_lingual_view(table.features[crossed[table.question]])])
-    y = np.concatenate([table.labels, table.labels[crossed[table.question]]]).astype(np.float32)
+    rows = crossed[table.question]
+    x = np.concatenate([selector_inputs(shell, table),
+                        selector_inputs(shell, table, _cross_lingual_view(table.features))[rows]])
+    y = np.concatenate([table.labels, table.labels[rows]]).astype(np.float32)
     mean = x.mean(axis=0)
     scale = x.std(axis=0) + 1e-6
     inputs = torch.tensor((x - mean) / scale, dtype=torch.float32)
     targets = torch.tensor(y)
-    sizes = [len(FEATURES), hidden, 1] if hidden else [len(FEATURES), 1]
+    sizes = [x.shape[1], hidden, 1] if hidden else [x.shape[1], 1]
     layers: list[torch.nn.Module] = []
     for i in range(len(sizes) - 1):
         layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
@@ -214,7 +249,7 @@ def fit_selector(table: FeatureTable, hidden: int = 16, epochs: int = 60, seed: 
     linear = [m for m in model if isinstance(m, torch.nn.Linear)]
     return AnswerSelector(mean.astype(np.float32), scale.astype(np.float32),
                           tuple((m.weight.detach().numpy().T.copy(), m.bias.detach().numpy().copy())
-                                for m in linear))
+                                for m in linear), basis, means)
 
 
 @dataclass(frozen=True)
@@ -229,7 +264,7 @@ class SelectionScores:
 def evaluate(selector: AnswerSelector, table: FeatureTable, threshold: float,
              mask: np.ndarray | None = None) -> SelectionScores:
     """How the selector does per question: is the best sentence right, does it abstain."""
-    probabilities = selector.probabilities(table.features)
+    probabilities = selector.forward(selector_inputs(selector, table))
     best: dict[int, tuple[float, int]] = {}
     for p, label, q in zip(probabilities, table.labels, table.question):
         if q not in best or p > best[q][0]:
@@ -262,6 +297,50 @@ def choose_threshold(selector: AnswerSelector, tables: list[FeatureTable],
     return best
 
 
+def answer_quality(selector: AnswerSelector, table: FeatureTable, threshold: float, ratio: float,
+                   max_chars: int) -> tuple[float, float]:
+    """Share of answerable questions answered with a quote holding the answer, and the median
+    length of the quotes, when the runner-up is quoted too at `ratio` of the best's probability
+    (as `Composer.select` does)."""
+    probabilities = selector.forward(selector_inputs(selector, table))
+    by_question: dict[int, list[tuple[float, int, int]]] = {}
+    quote_limit = ComposerSettings().max_quote_chars  # a longer sentence is trimmed (roughly)
+    for p, label, q, n in zip(probabilities, table.labels, table.question, table.lengths):
+        by_question.setdefault(int(q), []).append((float(p), int(label), min(int(n), quote_limit)))
+    right, lengths = [], []
+    for q, candidates in by_question.items():
+        if not table.answerable[q]:
+            continue
+        candidates.sort(key=lambda c: -c[0])
+        best = candidates[0]
+        if best[0] < threshold:
+            right.append(False)
+            continue
+        picked = [best]
+        if len(candidates) > 1 and candidates[1][0] >= ratio * best[0] \
+                and best[2] + candidates[1][2] <= max_chars:
+            picked.append(candidates[1])
+        right.append(any(c[1] for c in picked))
+        lengths.append(sum(c[2] for c in picked))
+    return sum(right) / len(right), float(np.median(lengths)) if lengths else 0.0
+
+
+def choose_second_sentence(selector: AnswerSelector, tables: list[FeatureTable], threshold: float,
+                           max_median: float = 180, log: Log = print) -> tuple[float, int]:
+    """The ratio and the length budget for quoting a runner-up that answer most tuning questions
+    right while every set's median quote stays within `max_median` characters."""
+    best, best_right = (1.0, 260), -1.0
+    for max_chars in (160, 200, 260):
+        for ratio in (0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0):
+            scores = [answer_quality(selector, t, threshold, ratio, max_chars) for t in tables]
+            right = sum(r for r, _ in scores) / len(scores)
+            log(f"second sentence at {ratio}, within {max_chars} characters: " +
+                ", ".join(f"right {r:.3f}, median {m:.0f}" for r, m in scores))
+            if all(m <= max_median for _, m in scores) and right > best_right:
+                best, best_right = (ratio, max_chars), right
+    return best
+
+
 def train(log: Log = print, max_false_abstention: float = 0.04) -> dict[str, object]:
     started = time.perf_counter()
     load = {name: FeatureTable.load(TRAINING_DIR / f"{name}.npz") for name, _ in FEATURE_SETS}
@@ -269,7 +348,9 @@ def train(log: Log = print, max_false_abstention: float = 0.04) -> dict[str, obj
     tune = [load["en-tune"], load["ja-tune"]]
     selector = fit_selector(train_table)
     threshold = choose_threshold(selector, tune, max_false_abstention)
-    report: dict[str, object] = {"threshold": threshold, "train_rows": len(train_table.labels),
+    ratio, max_chars = choose_second_sentence(selector, tune, threshold, log=log)
+    report: dict[str, object] = {"threshold": threshold, "second_ratio": ratio, "max_answer_chars": max_chars,
+                                 "train_rows": len(train_table.labels),
                                  "train_questions": len(train_table.answerable)}
     for name, table in zip(("en-tune", "ja-tune"), tune):
         for view, t in (("same", table), ("cross view", replace(table, features=_cross_lingual_view(
@@ -283,10 +364,13 @@ def train(log: Log = print, max_false_abstention: float = 0.04) -> dict[str, obj
     path.parent.mkdir(parents=True, exist_ok=True)
     selector.save(path)
     write_manifest_entry(SELECTOR_FILE, {"features": list(FEATURES), "abstain_below": threshold,
+                                         "second_ratio": ratio, "max_answer_chars": max_chars,
                                          "trained_on": "eval/training/en-train.npz, ja-train.npz",
                                          "licence": "CC BY-SA 4.0 (SQuAD 2.0, JaQuAD: README)"})
     report["seconds"] = round(time.perf_counter() - started, 1)
-    log(f"Selector written to {path} in {report['seconds']} s; abstain below {threshold}")
+    log(f"Selector written to {path} in {report['seconds']} s; chosen on the tuning split: "
+        f"abstain below {threshold}, second sentence at {ratio} within {max_chars} characters "
+        "(the defaults of [answer] abstain_below, second_ratio and max_answer_chars)")
     return report
 
 
@@ -297,7 +381,9 @@ def _concat(tables: list[FeatureTable]) -> FeatureTable:
                         np.concatenate([t.question + o for t, o in zip(tables, offsets)]),
                         np.concatenate([t.lengths for t in tables]),
                         np.concatenate([t.same_lang for t in tables]),
-                        np.concatenate([t.answerable for t in tables]))
+                        np.concatenate([t.answerable for t in tables]),
+                        np.concatenate([t.question_vectors for t in tables]),
+                        np.concatenate([t.question_langs for t in tables]))
 
 
 if __name__ == "__main__":

@@ -45,6 +45,9 @@ class IndexSpec:
     model_fingerprint: str
     chunking: ChunkingParams
     bm25: BM25Params
+    # The sha256 prefix of the learned answer weights served with this index: recorded so that
+    # a report or a bug names the exact reranker, and compared like the model.
+    answer_model: str = ""
 
     def manifest(self, docs: list[Document]) -> dict[str, Any]:
         return {
@@ -52,11 +55,12 @@ class IndexSpec:
             "model": {"name": self.model, "fingerprint": self.model_fingerprint},
             "chunking": asdict(self.chunking),
             "bm25": asdict(self.bm25),
+            "answer_model": self.answer_model,
             "code_version": code_version(),
         }
 
 
-_COMPARED = ("seeds", "model", "chunking", "bm25", "code_version")
+_COMPARED = ("seeds", "model", "chunking", "bm25", "answer_model", "code_version")
 
 
 def read_documents(seeds_dir: Path) -> list[Document]:
@@ -134,7 +138,10 @@ def build_index(spec: IndexSpec, embedder: Embedder, tokenizer: KeywordTokenizer
     mark = time.perf_counter()
     sentences = unique_sentences(chunks)
     sentence_vectors = encode([s[4] for s in sentences], progress=progress)
-    table = build_sentence_table(sentences, sentence_vectors)
+    # Alone, too: in its context a sentence also matches what its neighbour says.
+    texts_of = {doc.name: doc.text for doc in docs}
+    plain_vectors = encode([texts_of[doc][start:end] for doc, start, end, *_ in sentences], progress=progress)
+    table = build_sentence_table(sentences, sentence_vectors, plain_vectors)
     parallel = {chunks[a].id: chunks[b].id for a, b in align_chunks(chunks, vectors).items()}
     timings["sentences_s"] = time.perf_counter() - mark
     mark = time.perf_counter()

@@ -18,12 +18,16 @@ class SentenceTable:
     starts: np.ndarray  # int32
     ends: np.ndarray  # int32
     langs: np.ndarray  # str ("ja" / "en")
-    vectors: np.ndarray  # float32, L2-normalized
+    vectors: np.ndarray  # float32, L2-normalized: the sentence in its context
+    plain: np.ndarray | None = None  # float32, L2-normalized: the sentence alone
     _rows: dict[tuple[str, int, int], int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         n = len(self.starts)
-        if not (len(self.doc_index) == len(self.ends) == len(self.langs) == len(self.vectors) == n):
+        if self.plain is None:
+            self.plain = self.vectors
+        if not (len(self.doc_index) == len(self.ends) == len(self.langs) == len(self.vectors)
+                == len(self.plain) == n):
             raise ValueError("sentence table columns differ in length")
         self._rows = {(self.docs[d], int(s), int(e)): row for row, (d, s, e) in
                       enumerate(zip(self.doc_index, self.starts, self.ends))}
@@ -37,13 +41,15 @@ class SentenceTable:
     def save(self, path: Path) -> None:
         with open(path, "wb") as out:
             np.savez(out, doc_index=self.doc_index, starts=self.starts, ends=self.ends,
-                     langs=self.langs, vectors=self.vectors, docs=np.array(self.docs, dtype=np.str_))
+                     langs=self.langs, vectors=self.vectors, plain=self.plain,
+                     docs=np.array(self.docs, dtype=np.str_))
 
     @classmethod
     def load(cls, path: Path) -> SentenceTable:
         with np.load(path, allow_pickle=False) as data:
             return cls([str(d) for d in data["docs"]], data["doc_index"], data["starts"],
-                       data["ends"], data["langs"], data["vectors"].astype(np.float32))
+                       data["ends"], data["langs"], data["vectors"].astype(np.float32),
+                       data["plain"].astype(np.float32))
 
 
 Sentence = tuple[str, int, int, str, str]  # doc, start, end, lang, text to embed
@@ -79,9 +85,12 @@ def unique_sentences(chunks: list[Chunk]) -> list[Sentence]:
     return out
 
 
-def build_sentence_table(sentences: list[Sentence], vectors: np.ndarray) -> SentenceTable:
+def build_sentence_table(sentences: list[Sentence], vectors: np.ndarray,
+                         plain: np.ndarray | None = None) -> SentenceTable:
+    """`vectors` embed each sentence in its context, `plain` the sentence alone (default: the same)."""
     vectors = np.asarray(vectors, dtype=np.float32)
     width = vectors.shape[-1] if vectors.ndim == 2 else -1  # (0, dim) stays (0, dim)
+    plain = vectors if plain is None else np.asarray(plain, dtype=np.float32)
     docs = sorted({doc for doc, *_ in sentences})
     position = {doc: i for i, doc in enumerate(docs)}
     return SentenceTable(
@@ -91,4 +100,5 @@ def build_sentence_table(sentences: list[Sentence], vectors: np.ndarray) -> Sent
         np.array([s[2] for s in sentences], dtype=np.int32),
         np.array([s[3] for s in sentences], dtype="<U2"),
         vectors.reshape(len(sentences), width),
+        plain.reshape(len(sentences), width),
     )

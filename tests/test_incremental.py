@@ -123,7 +123,8 @@ def test_adding_a_document_embeds_only_its_texts_and_matches_a_full_build(servic
     write_corpus(seeds, ["c_space.md"])
     added = read_document(seeds / "c_space.md")
     new_chunks = chunk_document(added, spec.chunking)
-    expected = {embedding_text(c) for c in new_chunks} | {s[4] for s in unique_sentences(new_chunks)}
+    expected = ({embedding_text(c) for c in new_chunks} | {s[4] for s in unique_sentences(new_chunks)}
+                | {added.text[s[1]:s[2]] for s in unique_sentences(new_chunks)})
     spy: list[str] = []
     original = service.embedder.encode_passages
 

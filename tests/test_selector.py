@@ -134,3 +134,13 @@ def test_fitting_learns_which_feature_tells_the_answer():
     table = _table(rows, [True] * 60)
     selector = fit_selector(table, hidden=0, epochs=30)
     assert evaluate(selector, table, 0.0).precision_at_1 > 0.95
+
+
+def test_answer_defaults_are_the_values_training_chose_on_the_tuning_split():
+    from app.selector import read_manifest
+
+    entry = read_manifest()[SELECTOR_FILE]
+    assert ComposerSettings().abstain_below == entry["abstain_below"]
+    assert ComposerSettings().second_ratio == entry["second_ratio"]
+    assert ComposerSettings().max_answer_chars == entry["max_answer_chars"]
+    assert entry["features"] == list(FEATURES)

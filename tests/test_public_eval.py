@@ -1,0 +1,60 @@
+"""The learned answer layer on public data it was neither trained nor tuned on (the dev split of
+eval/public.py: JaQuAD dev articles, SQuAD 2.0 articles, and our hand-written cross-lingual
+questions), with the real model and weights. A fixed subset keeps `make test` quick;
+`kakehashi eval --sets public` runs the whole split."""
+
+import pytest
+
+from eval.public import CORPORA, HANDWRITTEN_DIR, build_corpus
+from eval.public_eval import run_public_eval
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def report(settings):
+    return run_public_eval(settings, mini=True, log=lambda message: None)
+
+
+def test_every_group_is_measured(report):
+    assert set(report.groups) == {"ja→ja", "en→en", "en→ja", "ja→en", "en unanswerable"}
+    assert report.groups["en→ja"].n >= 60 and report.groups["ja→en"].n >= 60
+
+
+def test_same_language_answers(report):
+    ja, en = report.groups["ja→ja"], report.groups["en→en"]
+    assert ja.answer_correct >= 0.80
+    assert en.answer_correct >= 0.75
+    for group in (ja, en):
+        assert group.median_answer_chars <= 180
+        assert group.false_abstention <= 0.06
+        # The selector's first passage beats retrieval's first passage and both baselines.
+        assert group.reranked_hit_at_1 >= group.hit_at_1
+        assert group.reranked_hit_at_1 >= max(group.tutorial_hit_at_1, group.bm25_hit_at_1)
+
+
+def test_cross_lingual_questions_are_answered_not_refused(report):
+    for name in ("en→ja", "ja→en"):
+        group = report.groups[name]
+        assert group.answer_correct >= 0.55, name
+        assert group.false_abstention <= 0.10, name
+        assert group.answer_correct > group.tutorial_correct - 0.15, name
+
+
+def test_unanswerable_questions_are_sometimes_refused(report):
+    assert report.groups["en unanswerable"].abstention >= 0.15
+
+
+def test_public_corpora_keep_offsets_and_split_by_article(tmp_path):
+    questions = build_corpus(CORPORA["en-dev"], tmp_path / "en-dev")
+    texts = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "en-dev" / "docs").glob("*.md")}
+    assert len(texts) == 4
+    for q in questions:
+        paragraph = texts[q.doc][q.start:q.end]
+        assert paragraph and "\n\n" not in paragraph
+        if q.answerable:
+            assert any(a in paragraph for a in q.answers), q.id
+    assert sum(q.handwritten for q in questions) >= 60
+    titles = {name: set(spec.titles) for name, spec in CORPORA.items() if spec.titles}
+    assert not titles["en-train"] & titles["en-dev"] and not titles["en-tune"] & titles["en-dev"]
+    assert (HANDWRITTEN_DIR / "xling_en_over_ja.jsonl").is_file()
