@@ -141,6 +141,7 @@ def test_answer_defaults_are_the_values_training_chose_on_the_tuning_split():
 
     entry = read_manifest()[SELECTOR_FILE]
     assert ComposerSettings().abstain_below == entry["abstain_below"]
+    assert ComposerSettings().abstain_below_cross == entry["abstain_below_cross"]
     assert ComposerSettings().second_ratio == entry["second_ratio"]
     assert ComposerSettings().max_answer_chars == entry["max_answer_chars"]
     assert entry["features"] == list(FEATURES)
