@@ -88,8 +88,19 @@ def section_html(title: str) -> str:
         f'<span class="kk-crumb">{esc(c)}</span>' for c in crumbs)
 
 
+def page_label(span: Json, lang: UiLang) -> str:
+    """"p. 3" / "3ページ" ("pp. 3–4" across pages) for a paged document; "" otherwise."""
+    page, end = span.get("page"), span.get("page_end")
+    if page is None:
+        return ""
+    pages = str(page) if end in (None, page) else f"{page}–{end}"
+    return f"{'p.' if pages == str(page) else 'pp.'} {pages}" if lang == "en" else f"{pages}ページ"
+
+
 def chips_html(span: Json, lang: UiLang) -> str:
-    return (f'<span class="kk-chip">{esc(lines_label(span["line_start"], span["line_end"], lang))}'
+    page = page_label(span, lang)
+    return ((f'<span class="kk-chip kk-chip-page">{esc(page)}</span>' if page else "")
+            + f'<span class="kk-chip">{esc(lines_label(span["line_start"], span["line_end"], lang))}'
             f'</span><span class="kk-chip kk-chip-lang">{esc(language_name(span["lang"], lang))}'
             "</span>")
 
