@@ -177,11 +177,8 @@ def keyword_tokens(chunks: list[Chunk], texts: list[str], parallel: dict[str, st
 
 def document_info(doc: Document, chunks: list[Chunk]) -> dict[str, Any]:
     """The documents.json entry of `doc`: what the app lists about it."""
-    shares: Counter[str] = Counter()
-    for chunk in chunks:
-        shares[chunk.lang] += len(chunk.text)
-    total = sum(shares.values())
-    languages = [lang for lang, n in shares.most_common() if n >= 0.1 * total]
+    shares = Counter(chunk.lang for chunk in chunks)  # passages, not characters: a Japanese
+    languages = [lang for lang, n in shares.most_common() if n >= 0.1 * len(chunks)]  # one says more
     return {"name": doc.name, "format": doc.format, "title": doc.title, "sha256": doc.sha256,
             "bytes": doc.size, "chars": len(doc.text), "pages": len(doc.pages),
             "page_starts": list(doc.pages),
