@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = os.environ.get("KAKEHASHI_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+# As in the browser test: no sandbox (CI runs as root), no GPU, none of Chromium's own traffic.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 # Facts the tests ask about, each on a known page of report.pdf.
@@ -111,7 +112,7 @@ def print_pdf(html: str, target: Path, header_footer: bool = True) -> Path:
     """`html` printed to `target` by headless Chromium (with its page header and footer)."""
     source = target.with_suffix(".html")
     source.write_text(html, encoding="utf-8")
-    args = [require_chromium(), *CHROMIUM_ARGS, f"--print-to-pdf={target}"]
+    args = [require_chromium(), "--headless", *CHROMIUM_ARGS, f"--print-to-pdf={target}"]
     if not header_footer:
         args += ["--no-pdf-header-footer", "--print-to-pdf-no-header"]
     subprocess.run([*args, source.as_uri()], check=True, capture_output=True, timeout=120)
