@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from app.catalog import DocumentCatalog, derived_entries
 from app.checker import ClaimChecker
 from app.composer import Composer
 from app.evidence import EvidenceScorer
@@ -107,6 +108,7 @@ class Kakehashi:
         self.spec = index_spec(settings, model)
         self.build_timings: dict[str, float] = {}
         self._swap = SwapLock()
+        self.catalog = DocumentCatalog()
         self._building = threading.Lock()
         mark = time.perf_counter()
         index = self._load_or_build(rebuild, progress)
@@ -117,7 +119,7 @@ class Kakehashi:
 
     def _activate(self, index: StoredIndex) -> None:
         """Everything that answers from `index`, made beside what is in use, then swapped in."""
-        catalog = read_catalog(self.settings.seeds)
+        catalog = {**derived_entries(index.documents), **read_catalog(self.settings.seeds)}
         mark = time.perf_counter()
         retriever = self._retriever(index)
         self.load_timings["vector_store_s"] = time.perf_counter() - mark
@@ -128,7 +130,8 @@ class Kakehashi:
                             self.settings.answer, embed=self.embedder.encode_passages)
         checker = ClaimChecker(composer, self.settings.checker)
         with self._swap.writing():
-            self.index, self.catalog, self.retriever = index, catalog, retriever
+            self.index, self.retriever = index, retriever
+            self.catalog.replace(catalog)  # the same object for the life of the service
             self.sources, self.pages = sources, pages
             self.scorer, self.composer, self.checker = scorer, composer, checker
             self.generation = GeneratedAnswers(self)  # generated answers, when a generator is set
@@ -146,11 +149,13 @@ class Kakehashi:
                 return read_index(self.spec.folder)
             except IndexCorruptError as err:
                 reasons = [str(err)]
-        return self._build(reasons, progress)
+        return self._build(reasons, progress, reuse=not rebuild)
 
-    def _build(self, reasons: list[str], progress: bool) -> StoredIndex:
+    def _build(self, reasons: list[str], progress: bool, reuse: bool = True) -> StoredIndex:
+        """Build the index; with `reuse`, files unchanged since the last index are not read again."""
         self.log(f"Building the index ({'; '.join(reasons)}) ...")
-        scan = scan_documents(self.spec.seeds_dir, self.spec.max_document_bytes)
+        scan = scan_documents(self.spec.seeds_dir, self.spec.max_document_bytes,
+                              previous_index=self.spec.folder if reuse else None)
         for skipped in scan.skipped:
             self.log(f"Skipped {skipped.reason}")
         if not scan.docs:

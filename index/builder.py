@@ -17,11 +17,19 @@ from index.embedder import Embedder
 from index.embedding_cache import CachedEncoder, EmbeddingCache
 from index.keyword_index import BM25Params, KeywordIndex
 from index.sentence_table import build_sentence_table, unique_sentences
-from index.store import StoredIndex, read_index, read_manifest, write_index
+from index.store import (
+    IndexCorruptError,
+    StoredIndex,
+    read_documents_info,
+    read_index,
+    read_manifest,
+    read_source,
+    write_index,
+)
 from index.tokenizer import KeywordTokenizer
 from ingest.chunker import ChunkingParams, chunk_document
-from ingest.reader import MAX_DOCUMENT_BYTES, DocumentError, read_document, source_files, too_large
-from ingest.records import Chunk, Document
+from ingest.reader import MAX_DOCUMENT_BYTES, DocumentError, read_document_bytes, source_files, too_large
+from ingest.records import Chunk, Document, Heading
 
 _CODE_PACKAGES = ("ingest", "index")
 
@@ -100,12 +108,63 @@ def source_fingerprints(seeds_dir: Path, max_bytes: int = MAX_DOCUMENT_BYTES) ->
     return found
 
 
-def scan_documents(seeds_dir: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> Scan:
-    """Every file of the folder read; one that cannot be is skipped with its reason."""
+class Previous:
+    """What the last index read from each file, reused when the file and the reading code are
+    unchanged: a large PDF is not read again because another file was added."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.documents: dict[str, dict[str, Any]] = {}
+        self.skipped: dict[str, dict[str, Any]] = {}
+        try:
+            manifest = read_manifest(folder) if folder is not None else None
+            if manifest is not None and manifest.get("code_version") == code_version():
+                self.documents = read_documents_info(folder)  # type: ignore[arg-type]
+                self.skipped = manifest.get("skipped", {})
+        except IndexCorruptError:
+            pass
+
+    def document(self, name: str, sha256: str) -> Document | None:
+        info = self.documents.get(name)
+        if info is None or info.get("sha256") != sha256 or info.get("format") in ("text", "markdown"):
+            return None
+        try:
+            text = read_source(self.folder, name)  # type: ignore[arg-type]
+        except IndexCorruptError:
+            return None
+        return Document(name=name, text=text, sha256=sha256, format=info["format"],
+                        pages=tuple(info.get("page_starts", ())),
+                        headings=tuple(Heading(*h) for h in info.get("headings", [])),
+                        title=info.get("title", ""), size=int(info.get("bytes", 0)))
+
+    def reason(self, name: str, sha256: str) -> str | None:
+        skipped = self.skipped.get(name)
+        return skipped.get("reason") if skipped and skipped.get("sha256") == sha256 else None
+
+
+def _read(path: Path, max_bytes: int, previous: Previous) -> Document:
+    reason = too_large(path.stat().st_size, max_bytes)
+    if reason:  # refused before a byte of it is read
+        raise DocumentError(f"{path.name}: {reason}")
+    data = path.read_bytes()
+    sha256 = hashlib.sha256(data).hexdigest()
+    known = previous.reason(path.name, sha256)
+    if known:
+        raise DocumentError(known)
+    return previous.document(path.name, sha256) or read_document_bytes(path.name, data, max_bytes)
+
+
+def scan_documents(seeds_dir: Path, max_bytes: int = MAX_DOCUMENT_BYTES,
+                   previous_index: Path | None = None) -> Scan:
+    """Every file of the folder read; one that cannot be is skipped with its reason.
+
+    With `previous_index`, files unchanged since that index was built are not read again.
+    """
+    previous = Previous(previous_index)
     scan = Scan()
     for path in source_files(seeds_dir):
         try:
-            scan.docs.append(read_document(path, max_bytes))
+            scan.docs.append(_read(path, max_bytes, previous))
         except (DocumentError, OSError) as err:
             reason = (str(err) if isinstance(err, DocumentError)
                       else f"{path.name}: cannot be read ({err.strerror})")

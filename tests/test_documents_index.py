@@ -175,7 +175,8 @@ def test_cli_index_summary_source_and_pages(library, folder):
     assert "report.pdf, p. 2, lines" in listing
 
 
-def test_added_document_is_indexed_and_swapped_in_while_questions_are_answered(library, tmp_path):
+def test_added_document_is_indexed_and_swapped_in_while_questions_are_answered(library, tmp_path,
+                                                                              monkeypatch):
     from app.documents import DocumentsFolder
 
     question = "What is the aim of the ITER project?"
@@ -198,6 +199,10 @@ def test_added_document_is_indexed_and_swapped_in_while_questions_are_answered(l
             except BaseException as err:  # any failure during the swap is what this test looks for
                 errors.append(err)
 
+    def read_again(data: bytes) -> None:
+        raise AssertionError("an unchanged PDF was read again")
+
+    monkeypatch.setattr("ingest.pdf_reader.read_pdf", read_again)  # not for report.pdf, nor bad PDFs
     asker = threading.Thread(target=keep_asking)
     asker.start()
     try:
