@@ -76,3 +76,35 @@ def test_upload_a_pdf_and_ask_a_question_it_answers(page: Page, library, tmp_pat
     card = cards.filter(has_text="2026年に完成する").first
     expect(card.locator(".kk-chip-page")).to_have_text("p. 2")
     expect(card.locator("mark.kk-quote")).to_contain_text(JA_FACT[:12])
+    page.locator("#kk-lang").get_by_text("日本語").click()
+    expect(page.locator("#kk-documents th").first).to_have_text("タイトル")
+
+
+def _no_progress(*args: Any, **kwargs: Any) -> None:
+    return None
+
+
+def test_panel_callbacks_add_refuse_and_remove(library, tmp_path: Path) -> None:
+    from app.ui_documents import DocumentsPanel
+
+    panel = DocumentsPanel(library, uploads=True)
+    note = tmp_path / "note.md"
+    note.write_text("# Deep sea drilling\n\nThe Chikyu drilling vessel reached 7,740 m below the sea "
+                    "floor in 2012.\n", encoding="utf-8")
+    fake = tmp_path / "fake.pdf"
+    fake.write_bytes(b"this is not a PDF")
+    table, status, cleared, choices, about = panel.upload([str(note), str(fake)], "en",
+                                                          lambda lang: "about", _no_progress)
+    assert "Added: note.md." in status and "Not added: fake.pdf: not a PDF file" in status
+    assert 'data-doc="note.md"' in table and cleared is None and about == "about"
+    assert "note.md" in choices["choices"] and not (library.settings.seeds / "fake.pdf").exists()
+    answer = library.ask("How deep did the Chikyu drill?").to_json()
+    assert any(c["doc"] == "note.md" for c in answer["citations"])
+    table, status, *_ = panel.remove("note.md", "ja", lambda lang: "", _no_progress)
+    assert "note.md を削除しました" in status and 'data-doc="note.md"' not in table
+    assert not (library.settings.seeds / "note.md").exists()
+    assert "最後の文書は削除できません" not in status
+    only = DocumentsPanel(library, uploads=True)
+    only.names = lambda: ["a_fusion.md"]  # type: ignore[method-assign]
+    assert "The last document cannot be removed." in only.remove("a_fusion.md", "en", lambda lang: "",
+                                                                 _no_progress)[1]
