@@ -36,7 +36,8 @@ def detect_format(name: str, data: bytes) -> DocFormat:
     """The format of a file from its bytes; its suffix decides only between kinds of text."""
     head = data[:_HEAD].removeprefix(b"\xef\xbb\xbf")
     suffix = PurePath(name).suffix.lower()
-    if b"%PDF-" in head:
+    # A PDF starts with %PDF-; readers accept some bytes before it, in a file named .pdf.
+    if head.lstrip().startswith(b"%PDF-") or (b"%PDF-" in head and suffix == ".pdf"):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
         if _is_docx(data):

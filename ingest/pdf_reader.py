@@ -66,6 +66,15 @@ class _Box:
         return join_lines(self.lines)
 
 
+@dataclass
+class _Page:
+    """What is kept of a page once laid out: its size and its text boxes (not every character)."""
+
+    width: float
+    height: float
+    boxes: list[_Box]
+
+
 def _joiner(left: str, right: str) -> str:
     return "" if has_japanese(left[-1:]) or has_japanese(right[:1]) else " "
 
@@ -113,11 +122,11 @@ def _zone(box: _Box, height: float) -> str:
     return ""
 
 
-def _furniture(pages: list[tuple[LTPage, list[_Box]]]) -> set[int]:
+def _furniture(pages: list[_Page]) -> set[int]:
     """Ids of the boxes that are page headers, footers or page numbers."""
     candidates = []
-    for page, boxes in pages:
-        for box in boxes:
+    for page in pages:
+        for box in page.boxes:
             zone = _zone(box, page.height)
             text = clean_line(box.text)
             if zone and len(box.lines) <= 2 and len(text) <= _FURNITURE_MAX_CHARS:
@@ -214,7 +223,7 @@ def read_pdf(data: bytes) -> Extracted:
         for number, page in enumerate(PDFPage.create_pages(document), start=1):
             interpreter.process_page(page)
             layout = device.get_result()
-            pages.append((layout, _boxes(layout, number)))
+            pages.append(_Page(layout.width, layout.height, _boxes(layout, number)))
         title = _title(document)
     except PDFEncryptionError:
         raise DocumentError("protected by a password (or encrypted in a way that cannot be read)") from None
@@ -223,14 +232,15 @@ def read_pdf(data: bytes) -> Extracted:
     if not pages:
         raise DocumentError("a PDF without pages")
     furniture = _furniture(pages)
-    content = [(page, [b for b in boxes if id(b) not in furniture]) for page, boxes in pages]
-    _mark_headings([b for _, boxes in content for b in boxes])
+    for page in pages:
+        page.boxes = [b for b in page.boxes if id(b) not in furniture]
+    _mark_headings([b for page in pages for b in page.boxes])
     builder = TextBuilder()
     previous: _Box | None = None
     previous_text = ""
-    for page, boxes in content:
+    for page in pages:
         builder.new_page()
-        for box in _reading_order(boxes, page.width):
+        for box in _reading_order(page.boxes, page.width):
             text = clean_line(box.text)
             if not text:
                 continue

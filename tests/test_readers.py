@@ -125,6 +125,8 @@ def test_file_type_is_told_by_content(files):
     assert detect_format("download", pdf) == "pdf"
     assert detect_format("page", WEB_PAGE.encode()) == "html"
     assert detect_format("notes.md", b"<html> in a markdown file") == "markdown"
+    assert detect_format("notes.md", b"A PDF starts with %PDF-1.7 and ends with %%EOF.") == "markdown"
+    assert detect_format("report.pdf", b"junk before the header %PDF-1.7 ...") == "pdf"
     assert detect_format("notes.bin", files["docx"].read_bytes()) == "docx"
     assert read_document_bytes("misnamed.txt", pdf).format == "pdf"
 
