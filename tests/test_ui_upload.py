@@ -76,6 +76,7 @@ def test_upload_a_pdf_and_ask_a_question_it_answers(page: Page, library, tmp_pat
     card = cards.filter(has_text="2026年に完成する").first
     expect(card.locator(".kk-chip-page")).to_have_text("p. 2")
     expect(card.locator("mark.kk-quote")).to_contain_text(JA_FACT[:12])
+    page.screenshot(path=str(SCREENSHOTS / "citation-page.png"))
     page.locator("#kk-lang").get_by_text("日本語").click()
     expect(page.locator("#kk-documents th").first).to_have_text("タイトル")
 
