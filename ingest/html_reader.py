@@ -10,11 +10,19 @@ import logging
 
 import trafilatura
 from lxml import etree
+from trafilatura.settings import use_config
 
 from ingest.errors import DocumentError
 from ingest.extracted import Extracted, TextBuilder
 
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
+
+# Short pages keep their structure (trafilatura otherwise falls back to a flat text below 250
+# characters), and the size limit is ours (`limits.max_document_mb`), checked before reading.
+_CONFIG = use_config()
+_CONFIG.set("DEFAULT", "MIN_EXTRACTED_SIZE", "1")
+_CONFIG.set("DEFAULT", "MIN_OUTPUT_SIZE", "1")
+_CONFIG.set("DEFAULT", "MAX_FILE_SIZE", str(2**40))
 
 _BLOCKS = {"p", "item", "quote", "code", "row"}
 
@@ -44,7 +52,7 @@ def read_html(data: bytes) -> Extracted:
     try:
         xml = trafilatura.extract(data, output_format="xml", include_comments=False,
                                   include_tables=True, include_images=False, include_links=False,
-                                  with_metadata=True, favor_recall=True)
+                                  with_metadata=True, favor_recall=True, config=_CONFIG)
     except Exception as err:  # trafilatura wraps lxml; a page it cannot parse is damaged
         raise DocumentError(f"damaged HTML, cannot be read ({type(err).__name__}: {err})") from None
     if not xml:

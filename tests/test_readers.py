@@ -119,6 +119,15 @@ def test_html_main_content_without_navigation_scripts_styles_or_footer(files):
     assert titles == {"Fusion research cooperation › Japan's contribution"}
 
 
+def test_a_short_page_in_another_encoding_keeps_its_text():
+    page = ('<html><head><meta charset="shift_jis"><title>研究協力</title></head><body><nav>メニュー</nav>'
+            "<article><h2>成果</h2><p>日本語の本文です。</p><p>二つ目の段落。</p></article></body></html>"
+            ).encode("shift_jis")
+    doc = read_document_bytes("short.html", page)
+    assert doc.text == "成果\n\n日本語の本文です。\n\n二つ目の段落。" and doc.title == "研究協力"
+    assert [doc.text[h.start:h.end] for h in doc.headings] == ["成果"]
+
+
 def test_file_type_is_told_by_content(files):
     pdf = files["report"].read_bytes()
     assert detect_format("report.txt", pdf) == "pdf"  # a PDF under a wrong name is still a PDF
