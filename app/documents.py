@@ -15,11 +15,12 @@ import shutil
 import time
 import unicodedata
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 
 from ingest.formats import CANONICAL_SUFFIX, SUFFIX_FORMATS
 from ingest.reader import DocumentError, read_document_bytes, source_files, too_large
+from ingest.records import Document
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _MAX_STEM = 100
@@ -56,6 +57,7 @@ def safe_name(original: str, fmt: str) -> str:
 class UploadReport:
     added: list[str] = field(default_factory=list)  # names as stored
     refused: list[str] = field(default_factory=list)  # "name: why"
+    documents: list[Document] = field(default_factory=list)  # what was read from each added file
 
 
 class DocumentsFolder:
@@ -75,6 +77,10 @@ class DocumentsFolder:
 
     def add(self, original_name: str, source: Path) -> str:
         """Store the uploaded file `source` (named `original_name` by the user): its stored name."""
+        return self.add_document(original_name, source).name
+
+    def add_document(self, original_name: str, source: Path) -> Document:
+        """Store the uploaded file `source`: the document read from it, under its stored name."""
         shown = PurePath(re.split(r"[\\/]", original_name)[-1]).name or "upload"
         reason = too_large(source.stat().st_size, self.max_bytes)
         if reason:
@@ -93,7 +99,7 @@ class DocumentsFolder:
                     raise DocumentError(f"{shown}: already in the documents folder as {target.name}")
                 try:
                     os.link(tmp, target)  # never replaces a file that is there
-                    return target.name
+                    return replace(doc, name=target.name)
                 except FileExistsError:
                     continue
             raise DocumentError(f"{shown}: too many files of that name")
@@ -104,7 +110,9 @@ class DocumentsFolder:
         report = UploadReport()
         for original, path in uploads:
             try:
-                report.added.append(self.add(original, path))
+                doc = self.add_document(original, path)
+                report.added.append(doc.name)
+                report.documents.append(doc)
             except DocumentError as err:
                 report.refused.append(str(err))
             except OSError as err:

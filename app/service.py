@@ -6,7 +6,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +31,7 @@ from index.store import IndexCorruptError, StoredIndex, read_index
 from index.tokenizer import KeywordTokenizer
 from ingest.pages import page_range
 from ingest.reader import DocumentError, read_catalog
+from ingest.records import Document
 
 Log = Callable[[str], None]
 
@@ -151,11 +152,13 @@ class Kakehashi:
                 reasons = [str(err)]
         return self._build(reasons, progress, reuse=not rebuild)
 
-    def _build(self, reasons: list[str], progress: bool, reuse: bool = True) -> StoredIndex:
-        """Build the index; with `reuse`, files unchanged since the last index are not read again."""
+    def _build(self, reasons: list[str], progress: bool, reuse: bool = True,
+               known: Sequence[Document] = ()) -> StoredIndex:
+        """Build the index; with `reuse`, files unchanged since the last index are not read again
+        (nor files with the content of a `known` document)."""
         self.log(f"Building the index ({'; '.join(reasons)}) ...")
         scan = scan_documents(self.spec.seeds_dir, self.spec.max_document_bytes,
-                              previous_index=self.spec.folder if reuse else None)
+                              previous_index=self.spec.folder if reuse else None, known=known)
         for skipped in scan.skipped:
             self.log(f"Skipped {skipped.reason}")
         if not scan.docs:
@@ -170,9 +173,11 @@ class Kakehashi:
                  f"{self.build_timings.get('reused', 0):.0f} from the embedding cache).")
         return index
 
-    def refresh(self, progress: bool = False) -> list[str]:
+    def refresh(self, progress: bool = False, known: Sequence[Document] = ()) -> list[str]:
         """Read the documents folder again; when it changed, rebuild (embedding only new text) and
-        swap the new index in. Returns why it was rebuilt ([] when nothing changed)."""
+        swap the new index in. Returns why it was rebuilt ([] when nothing changed).
+
+        `known`: documents just read (uploads, checked before they were stored): not read again."""
         with self._building:
             fingerprints = source_fingerprints(self.spec.seeds_dir, self.spec.max_document_bytes)
             try:
@@ -180,7 +185,7 @@ class Kakehashi:
             except IndexCorruptError as err:
                 reasons = [str(err)]
             if reasons:
-                self._activate(self._build(reasons, progress))
+                self._activate(self._build(reasons, progress, known=known))
             return reasons
 
     @property

@@ -10,7 +10,7 @@ go on being answered.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from app.ui_render import esc
 from app.ui_text import UiLang, language_name, ui_lang
 from ingest.formats import SOURCE_SUFFIXES
 from ingest.reader import DocumentError
+from ingest.records import Document
 
 log = logging.getLogger("kakehashi.ui")
 
@@ -128,10 +129,11 @@ class DocumentsPanel:
         return (documents_html(self.service, lang), _status(lines), None,
                 gr.update(choices=self.names(), value=None), about(lang))
 
-    def _refresh(self, lines: list[str], lang: UiLang, progress: gr.Progress) -> None:
+    def _refresh(self, lines: list[str], lang: UiLang, progress: gr.Progress,
+                 known: Sequence[Document] = ()) -> None:
         progress(0.3, desc=_t("embedding", lang))
         try:
-            self.service.refresh(progress=True)
+            self.service.refresh(progress=True, known=known)
             index = self.service.index
             lines.append(_t("ready", lang, docs=len(index.documents), chunks=len(index.chunks)))
         except DocumentError as err:
@@ -153,7 +155,7 @@ class DocumentsPanel:
             lines.append(_t("added", lang, names=", ".join(report.added)))
         lines += [_t("refused", lang, why=why) for why in report.refused]
         if report.added:
-            self._refresh(lines, lang, progress)
+            self._refresh(lines, lang, progress, report.documents)
         return self._after(lines, lang, about)
 
     def remove(self, name: str | None, lang_value: str, about: Callable[[UiLang], str],

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -142,29 +143,33 @@ class Previous:
         return skipped.get("reason") if skipped and skipped.get("sha256") == sha256 else None
 
 
-def _read(path: Path, max_bytes: int, previous: Previous) -> Document:
+def _read(path: Path, max_bytes: int, previous: Previous, known: dict[str, Document]) -> Document:
     reason = too_large(path.stat().st_size, max_bytes)
     if reason:  # refused before a byte of it is read
         raise DocumentError(f"{path.name}: {reason}")
     data = path.read_bytes()
     sha256 = hashlib.sha256(data).hexdigest()
-    known = previous.reason(path.name, sha256)
-    if known:
-        raise DocumentError(known)
+    skipped_before = previous.reason(path.name, sha256)
+    if skipped_before:
+        raise DocumentError(skipped_before)
+    if sha256 in known:  # read a moment ago (an upload, checked before it was stored)
+        return replace(known[sha256], name=path.name)
     return previous.document(path.name, sha256) or read_document_bytes(path.name, data, max_bytes)
 
 
 def scan_documents(seeds_dir: Path, max_bytes: int = MAX_DOCUMENT_BYTES,
-                   previous_index: Path | None = None) -> Scan:
+                   previous_index: Path | None = None, known: Sequence[Document] = ()) -> Scan:
     """Every file of the folder read; one that cannot be is skipped with its reason.
 
-    With `previous_index`, files unchanged since that index was built are not read again.
+    With `previous_index`, files unchanged since that index was built are not read again, nor
+    files with the content of a `known` document (read already).
     """
     previous = Previous(previous_index)
+    by_hash = {doc.sha256: doc for doc in known}
     scan = Scan()
     for path in source_files(seeds_dir):
         try:
-            scan.docs.append(_read(path, max_bytes, previous))
+            scan.docs.append(_read(path, max_bytes, previous, by_hash))
         except (DocumentError, OSError) as err:
             reason = (str(err) if isinstance(err, DocumentError)
                       else f"{path.name}: cannot be read ({err.strerror})")

@@ -186,7 +186,8 @@ def test_added_document_is_indexed_and_swapped_in_while_questions_are_answered(l
                       .replace("ITER Organization", "Arctic Council"), encoding="utf-8")
     docs = DocumentsFolder(library.settings.seeds, tmp_path / "removed",
                            library.settings.limits.max_document_bytes)
-    assert docs.add("arctic.html", upload) == "arctic.html"
+    added = docs.add_document("arctic.html", upload)
+    assert added.name == "arctic.html" and added.format == "html"
 
     answers: list[str] = []
     errors: list[BaseException] = []
@@ -203,10 +204,11 @@ def test_added_document_is_indexed_and_swapped_in_while_questions_are_answered(l
         raise AssertionError("an unchanged PDF was read again")
 
     monkeypatch.setattr("ingest.pdf_reader.read_pdf", read_again)  # not for report.pdf, nor bad PDFs
+    monkeypatch.setattr("ingest.html_reader.read_html", read_again)  # nor the upload, read already
     asker = threading.Thread(target=keep_asking)
     asker.start()
     try:
-        reasons = library.refresh()
+        reasons = library.refresh(known=[added])
     finally:
         stop.set()
         asker.join()
