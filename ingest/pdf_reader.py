@@ -21,6 +21,7 @@ from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
+from pdfminer.pdftypes import resolve1
 from pdfminer.utils import decode_text
 
 from ingest.errors import DocumentError
@@ -48,6 +49,7 @@ _HEADING_MAX_CHARS = 150
 _MAX_HEADING_LEVELS = 6
 # Shorter open paragraphs are labels, not sentences cut by a column or page break.
 _OPEN_MIN = 20
+_TAIL = 400
 
 
 @dataclass
@@ -204,7 +206,7 @@ def _continues(previous: _Box | None, box: _Box, previous_text: str, text: str) 
 
 def _title(document: PDFDocument) -> str:
     for info in document.info:
-        raw = info.get("Title") if isinstance(info, dict) else None
+        raw = resolve1(info.get("Title")) if isinstance(info, dict) else None
         if isinstance(raw, bytes):
             return decode_text(raw)
         if isinstance(raw, str):
@@ -246,13 +248,14 @@ def read_pdf(data: bytes) -> Extracted:
                 continue
             if _continues(previous, box, previous_text, text):
                 builder.continue_paragraph(text, _joiner(previous_text, text))
-                previous_text += _joiner(previous_text, text) + text
+                # the paragraph's end is what the next box is compared with
+                previous_text = (previous_text + _joiner(previous_text, text) + text)[-_TAIL:]
             else:
                 builder.paragraph(text, box.heading_level)
                 previous_text = text
             previous = box
     extracted = builder.build(title)
     if not extracted.text.strip():
-        raise DocumentError("no text in it: a scanned or image-only PDF (text recognition, OCR, is not "
-                        "supported)")
+        raise DocumentError("no text in it: a scanned or image-only PDF "
+                            "(text recognition, OCR, is not supported)")
     return extracted

@@ -221,3 +221,17 @@ def test_added_document_is_indexed_and_swapped_in_while_questions_are_answered(l
     moved = docs.remove("arctic.html")
     assert moved.exists() and library.refresh() == ["removed: arctic.html"]
     assert "arctic.html" not in library.index.documents
+
+
+def test_index_fails_clearly_when_no_file_can_be_read(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "broken.pdf").write_bytes(b"%PDF-1.7\n" + bytes(range(256)))
+    (seeds / "empty.txt").write_bytes(b"")
+    result = subprocess.run([sys.executable, "-m", "app.cli", "--seeds", str(seeds), "--data-dir",
+                             str(tmp_path / "data"), "index"], cwd=ROOT, capture_output=True, timeout=600)
+    assert result.returncode == 1
+    message = result.stderr.decode()
+    assert "no document could be indexed" in message
+    assert "broken.pdf: damaged PDF" in message and "empty.txt: empty file" in message
+    assert sorted(p.name for p in seeds.iterdir()) == ["broken.pdf", "empty.txt"]
