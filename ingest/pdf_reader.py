@@ -77,6 +77,11 @@ class _Page:
     boxes: list[_Box]
 
 
+# Layouts set a little space between Japanese and digits (2021 年); it is not a space in the text.
+_KANA_KANJI = "\u3040-\u30ff\u3400-\u9fff"
+_AUTOSPACE = re.compile(rf"(?<=[{_KANA_KANJI}])[ \u00a0](?=\d)|(?<=\d)[ \u00a0](?=[{_KANA_KANJI}])")
+
+
 def _joiner(left: str, right: str) -> str:
     return "" if has_japanese(left[-1:]) or has_japanese(right[:1]) else " "
 
@@ -85,7 +90,7 @@ def join_lines(lines: list[str]) -> str:
     """Lines of one paragraph as one line: words broken by a hyphen at a line end joined again."""
     text = ""
     for raw in lines:
-        line = raw.strip()
+        line = clean_line(raw)  # look-alikes first: ⽂ (a radical) must join as 文 does
         if not line:
             continue
         if not text:
@@ -95,7 +100,7 @@ def join_lines(lines: list[str]) -> str:
             text = text[:-1] + line
         else:
             text += _joiner(text, line) + line
-    return text
+    return _AUTOSPACE.sub("", text)
 
 
 def _char_size(line: LTTextLine) -> list[float]:
@@ -124,14 +129,27 @@ def _zone(box: _Box, height: float) -> str:
     return ""
 
 
-def _furniture(pages: list[_Page]) -> set[int]:
-    """Ids of the boxes that are page headers, footers or page numbers."""
+def _body_size(boxes: list[_Box]) -> float:
+    """The type size most of the text is set in."""
+    weights: Counter[float] = Counter()
+    for box in boxes:
+        weights[box.size] += len(box.text)
+    return weights.most_common(1)[0][0] if weights else 0.0
+
+
+def _furniture(pages: list[_Page], body: float) -> set[int]:
+    """Ids of the boxes that are page headers, footers or page numbers.
+
+    Headings set larger than the text are never furniture, even when every page opens with one
+    (`第1章`, `第2章`, ... look alike once their numbers are set aside).
+    """
     candidates = []
     for page in pages:
         for box in page.boxes:
             zone = _zone(box, page.height)
             text = clean_line(box.text)
-            if zone and len(box.lines) <= 2 and len(text) <= _FURNITURE_MAX_CHARS:
+            heading = box.size >= body * _HEADING_SCALE and not _PAGE_NUMBER.match(text)
+            if zone and not heading and len(box.lines) <= 2 and len(text) <= _FURNITURE_MAX_CHARS:
                 candidates.append((box, zone, text, page.height))
     # A header or footer comes back on other pages, the same but for its numbers.
     seen = {(box.page, zone, _DIGITS.sub("#", text)) for box, zone, text, _ in candidates}
@@ -145,13 +163,17 @@ def _furniture(pages: list[_Page]) -> set[int]:
     return found
 
 
+def _beside(a: _Box, b: _Box) -> bool:
+    """Whether two boxes share some height and no width: in different columns."""
+    return a.y0 < b.y1 and b.y0 < a.y1 and (a.x1 <= b.x0 or b.x1 <= a.x0)
+
+
 def _side_by_side(boxes: list[_Box]) -> bool:
-    return any(a.y0 < b.y1 and b.y0 < a.y1 and (a.x1 <= b.x0 or b.x1 <= a.x0)
-               for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    return any(_beside(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
 
 
 def _columns(band: list[_Box]) -> list[_Box]:
-    """Boxes between two full-width ones: column by column when some sit side by side."""
+    """Boxes between two that span the columns: column by column when some sit side by side."""
     if not _side_by_side(band):
         return sorted(band, key=lambda b: -b.y1)
     columns: list[list[_Box]] = []
@@ -166,11 +188,14 @@ def _columns(band: list[_Box]) -> list[_Box]:
     return [box for column in columns for box in sorted(column, key=lambda b: -b.y1)]
 
 
-def _reading_order(boxes: list[_Box], width: float) -> list[_Box]:
+def _reading_order(boxes: list[_Box], width: float, body: float) -> list[_Box]:
+    """Top to bottom, in bands separated by boxes that span the columns: full-width ones, and
+    headings with nothing beside them (a new section whose columns start below its heading)."""
     ordered: list[_Box] = []
     band: list[_Box] = []
     for box in sorted(boxes, key=lambda b: -b.y1):
-        if box.x1 - box.x0 > width * _FULL_WIDTH:
+        heading = box.size >= body * _HEADING_SCALE and not any(_beside(box, b) for b in boxes)
+        if box.x1 - box.x0 > width * _FULL_WIDTH or heading:
             ordered += [*_columns(band), box]
             band = []
         else:
@@ -178,14 +203,8 @@ def _reading_order(boxes: list[_Box], width: float) -> list[_Box]:
     return ordered + _columns(band)
 
 
-def _mark_headings(boxes: list[_Box]) -> None:
+def _mark_headings(boxes: list[_Box], body: float) -> None:
     """Boxes in type clearly larger than the body text are headings, the largest level 1."""
-    weights: Counter[float] = Counter()
-    for box in boxes:
-        weights[box.size] += len(box.text)
-    if not weights:
-        return
-    body = weights.most_common(1)[0][0]
     heads = [b for b in boxes if b.size >= body * _HEADING_SCALE and len(b.lines) <= 3
              and len(b.text) <= _HEADING_MAX_CHARS]
     sizes = sorted({b.size for b in heads}, reverse=True)
@@ -233,16 +252,17 @@ def read_pdf(data: bytes) -> Extracted:
         raise DocumentError(f"damaged PDF, cannot be read ({type(err).__name__}: {err})") from None
     if not pages:
         raise DocumentError("a PDF without pages")
-    furniture = _furniture(pages)
+    body = _body_size([b for page in pages for b in page.boxes])
+    furniture = _furniture(pages, body)
     for page in pages:
         page.boxes = [b for b in page.boxes if id(b) not in furniture]
-    _mark_headings([b for page in pages for b in page.boxes])
+    _mark_headings([b for page in pages for b in page.boxes], body)
     builder = TextBuilder()
     previous: _Box | None = None
     previous_text = ""
     for page in pages:
         builder.new_page()
-        for box in _reading_order(page.boxes, page.width):
+        for box in _reading_order(page.boxes, page.width, body):
             text = clean_line(box.text)
             if not text:
                 continue

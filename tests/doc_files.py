@@ -69,6 +69,23 @@ REPORT_HTML = f"""<!doctype html>
 </body></html>
 """
 
+# Twelve sections, each a heading in larger type and two columns that flow onto the next page:
+# every page opens with a section heading (第1章, 第2章, ... alike but for their numbers).
+SECTION_JA = "".join(f"第{n}文では、国際共同研究の成果が{n}件の論文として発表されたことを述べる。"
+                     for n in range(1, 40))
+SECTION_EN = " ".join(f"Sentence {n} tells that {n} joint papers were published by the partners."
+                      for n in range(1, 30))
+SECTIONS_HTML = f"""<!doctype html>
+<html lang="ja"><head><meta charset="utf-8"><title>Sections</title>
+<style>
+ body {{ font-family: "Noto Sans CJK JP", "Noto Sans", sans-serif; font-size: 10pt; }}
+ .cols {{ column-count: 2; column-gap: 2em; }}
+</style></head><body>
+{"".join(f'<h2>第{i}章 研究協力</h2><div class="cols"><p>{SECTION_JA}</p><p lang="en">{SECTION_EN}</p></div>'
+         for i in range(1, 13))}
+</body></html>
+"""
+
 IMAGE_ONLY_HTML = """<!doctype html><html><head><meta charset="utf-8"><title></title></head><body>
 <svg width="400" height="300"><rect x="10" y="10" width="300" height="200" fill="#369"/></svg>
 </body></html>"""

@@ -22,6 +22,9 @@ from doc_files import (
     REPORT_HTML,
     RIGHT_EN,
     RIGHT_JA,
+    SECTION_EN,
+    SECTION_JA,
+    SECTIONS_HTML,
     WEB_PAGE,
     corrupt_pdf,
     encrypted_pdf,
@@ -47,6 +50,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     web.write_text(WEB_PAGE, encoding="utf-8")
     return {
         "report": report,
+        "sections": print_pdf(SECTIONS_HTML, folder / "sections.pdf"),
         "image": print_pdf(IMAGE_ONLY_HTML, folder / "image.pdf", header_footer=False),
         "docx": write_docx(folder / "notes.docx"),
         "html": web,
@@ -90,12 +94,25 @@ def test_page_furniture_is_left_out_and_a_paragraph_crossing_a_page_is_whole(fil
     assert not any("file://" in c.text for c in chunks)
 
 
+def test_sections_whose_columns_flow_across_pages_are_read_whole(files):
+    doc = read_document(files["sections"])
+    assert len(doc.pages) >= 10
+    # each section's paragraphs whole (across columns and pages), after its own heading
+    assert doc.text.count(SECTION_JA) == doc.text.count(SECTION_EN) == 12
+    headings = [doc.text[h.start:h.end] for h in doc.headings]
+    assert headings == [f"第{i}章 研究協力" for i in range(1, 13)]  # not taken for page headers
+    for i, heading in enumerate(doc.headings, start=1):
+        after = doc.text[heading.end:]
+        assert after.startswith(f"\n\n{SECTION_JA}\n\n{SECTION_EN}"), i
+
+
 def test_words_broken_at_line_ends_are_joined():
     assert join_lines(["the interna-", "tional programme"]) == "the international programme"
     assert join_lines(["the interna\u00ad", "tional programme"]) == "the international programme"
     assert join_lines(["COVID-", "19 cases"]) == "COVID- 19 cases"
     assert join_lines(["日本と", "ドイツ"]) == "日本とドイツ"
     assert join_lines(["Japan and", "ドイツ"]) == "Japan andドイツ"
+    assert join_lines(["第17", "⽂では2021 年"]) == "第17文では2021年"  # a radical look-alike; layout space
 
 
 def test_docx_headings_paragraphs_and_tables(files):
