@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from app.inputs import InputError
+from app.pages import page_label
 from app.records import Answer, Citation, Verdict
 from app.settings import Settings, SettingsError, load_settings
 from index.embedder import ModelLoadError
@@ -47,16 +48,10 @@ def search_json(result: SearchResult, pages: PageRange = _no_pages) -> dict[str,
     }
 
 
-def page_label(page: int | None, page_end: int | None) -> str:
-    """"p. 3", "pp. 3-4", or "" for a document without pages."""
-    if page is None:
-        return ""
-    return f"p. {page}" if page_end in (None, page) else f"pp. {page}-{page_end}"
-
-
 def _where(doc: str, page: int | None, page_end: int | None, line_start: int, line_end: int) -> str:
     """Where a span is: "report.pdf, p. 3, lines 40-41"."""
-    return ", ".join(p for p in (doc, page_label(page, page_end), f"lines {line_start}-{line_end}") if p)
+    pages = page_label(page, page_end, dash="-")
+    return ", ".join(p for p in (doc, pages, f"lines {line_start}-{line_end}") if p)
 
 
 def _indented(text: str, prefix: str = "    ") -> str:

@@ -18,6 +18,17 @@ PageStarts = Mapping[str, Sequence[int]]  # document -> where each of its pages 
 T = TypeVar("T", Answer, Verdict)
 
 
+def page_label(page: int | None, page_end: int | None, lang: str = "en", dash: str = "–") -> str:
+    """How a span's pages are shown: "p. 3", "pp. 3–4" ("3ページ", "3–4ページ"); "" without pages."""
+    if page is None:
+        return ""
+    one = page_end in (None, page)
+    pages = str(page) if one else f"{page}{dash}{page_end}"
+    if lang == "ja":
+        return f"{pages}ページ"
+    return f"{'p.' if one else 'pp.'} {pages}"
+
+
 def paged_span(span: Span, pages: PageStarts) -> Span:
     page, page_end = page_range(pages.get(span.doc, ()), span.start, span.end)
     return span if page is None else replace(span, page=page, page_end=page_end)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from app.pages import page_label
 from app.ui_text import UiLang, language_name, t
 from ingest.reader import CatalogEntry
 
@@ -88,17 +89,8 @@ def section_html(title: str) -> str:
         f'<span class="kk-crumb">{esc(c)}</span>' for c in crumbs)
 
 
-def page_label(span: Json, lang: UiLang) -> str:
-    """"p. 3" / "3ページ" ("pp. 3–4" across pages) for a paged document; "" otherwise."""
-    page, end = span.get("page"), span.get("page_end")
-    if page is None:
-        return ""
-    pages = str(page) if end in (None, page) else f"{page}–{end}"
-    return f"{'p.' if pages == str(page) else 'pp.'} {pages}" if lang == "en" else f"{pages}ページ"
-
-
 def chips_html(span: Json, lang: UiLang) -> str:
-    page = page_label(span, lang)
+    page = page_label(span.get("page"), span.get("page_end"), lang)
     return ((f'<span class="kk-chip kk-chip-page">{esc(page)}</span>' if page else "")
             + f'<span class="kk-chip">{esc(lines_label(span["line_start"], span["line_end"], lang))}'
             f'</span><span class="kk-chip kk-chip-lang">{esc(language_name(span["lang"], lang))}'
