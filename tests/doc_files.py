@@ -155,11 +155,12 @@ def write_docx(target: Path) -> Path:
     return target
 
 
-def encrypted_pdf(source: Path, target: Path) -> Path:
+def encrypted_pdf(source: Path, target: Path, user_password: str = "secret") -> Path:
+    """`source` encrypted; with an empty user password it opens without one (owner restrictions)."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(source))
-    writer.encrypt(user_password="secret", owner_password="owner", algorithm="AES-128")
+    writer.encrypt(user_password=user_password, owner_password="owner", algorithm="AES-128")
     buffer = io.BytesIO()
     writer.write(buffer)
     target.write_bytes(buffer.getvalue())

@@ -157,6 +157,11 @@ def test_file_type_is_told_by_content(files):
     assert read_document_bytes("misnamed.txt", pdf).format == "pdf"
 
 
+def test_a_pdf_restricted_by_an_owner_password_only_is_read(files, tmp_path):
+    restricted = encrypted_pdf(files["report"], tmp_path / "restricted.pdf", user_password="")
+    assert read_document(restricted).text == read_document(files["report"]).text
+
+
 @pytest.mark.parametrize(("make", "reason"), [
     (lambda f: f["locked"], "protected by a password"),
     (lambda f: f["corrupt"], "damaged PDF"),
