@@ -26,11 +26,14 @@ class Span:
     lang: str
     title: str
     text: str
+    # Pages of a paged document (PDF), from 1; None for text, Markdown, Word and HTML files.
+    page: int | None = None
+    page_end: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"doc": self.doc, "start": self.start, "end": self.end,
                 "line_start": self.line_start, "line_end": self.line_end, "lang": self.lang,
-                "title": self.title, "text": self.text}
+                "title": self.title, "text": self.text, "page": self.page, "page_end": self.page_end}
 
     @classmethod
     def of_chunk(cls, chunk: Chunk) -> Span:

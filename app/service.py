@@ -4,29 +4,35 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from app.catalog import DocumentCatalog, derived_entries
 from app.checker import ClaimChecker
 from app.composer import Composer
 from app.evidence import EvidenceScorer, candidates_of
 from app.generator import GeneratedAnswers, GenerationEvent
 from app.inputs import clean_text
+from app.pages import paged, paged_citations
 from app.question import analyse
 from app.records import Answer, RetrievedPassage, Span, Verdict
 from app.selector import AnswerSelector
 from app.settings import BUNDLED_MODEL, GeneratorSettings, Settings
+from app.swap import SwapLock
 from index.backends import VectorBackend, open_vector_store
-from index.builder import IndexSpec, build_index, read_documents, stale_reasons
+from index.builder import IndexSpec, build_index, scan_documents, source_fingerprints, stale_reasons
 from index.embedder import Embedder, model_fingerprint
 from index.embedding_cache import EmbeddingCache
 from index.retriever import HybridRetriever, SearchResult
 from index.store import IndexCorruptError, StoredIndex, read_index
 from index.tokenizer import KeywordTokenizer
-from ingest.reader import CatalogEntry, read_catalog
+from ingest.pages import page_range
+from ingest.reader import DocumentError, read_catalog
+from ingest.records import Document
 
 Log = Callable[[str], None]
 
@@ -55,7 +61,8 @@ def resolve_model(settings: Settings, force: bool = False, log: Log = log_to_std
 def index_spec(settings: Settings, model: str, answer_model: str = "") -> IndexSpec:
     return IndexSpec(seeds_dir=settings.seeds, folder=settings.index_dir, model=settings.model.name,
                      model_fingerprint=model_fingerprint(model),
-                     chunking=settings.chunking.params(), bm25=settings.bm25, answer_model=answer_model)
+                     chunking=settings.chunking.params(), bm25=settings.bm25,
+                     max_document_bytes=settings.limits.max_document_bytes, answer_model=answer_model)
 
 
 def embedding_cache(settings: Settings, log: Log = log_to_stderr) -> EmbeddingCache | None:
@@ -82,7 +89,11 @@ def _short_hash(text: str) -> str:
 
 
 class Kakehashi:
-    """Loads the model and the index (building or rebuilding it when needed) exactly once."""
+    """Loads the model and the index (building or rebuilding it when needed) exactly once.
+
+    `refresh` re-reads the documents folder and swaps a rebuilt index in while questions go on
+    being answered (each one sees the old index or the new one, whole).
+    """
 
     def __init__(self, settings: Settings, log: Log = log_to_stderr, progress: bool = False,
                  rebuild: bool = False, selector: AnswerSelector | None = None) -> None:
@@ -99,29 +110,41 @@ class Kakehashi:
         self.selector = selector or AnswerSelector.load()
         self.spec = index_spec(settings, model, self.selector.fingerprint)
         self.build_timings: dict[str, float] = {}
+        self._swap = SwapLock()
+        self.catalog = DocumentCatalog()
+        self._building = threading.Lock()
         mark = time.perf_counter()
-        self.index = self._load_or_build(rebuild, progress)
+        index = self._load_or_build(rebuild, progress)
         self.embedder.serve_with_query_threads()  # after any index build, which uses every core
         self.load_timings["index_s"] = time.perf_counter() - mark
-        self.catalog: dict[str, CatalogEntry] = read_catalog(settings.seeds)
-        mark = time.perf_counter()
-        self.retriever = self._retriever(self.index)
-        self.load_timings["vector_store_s"] = time.perf_counter() - mark
-        self.sources = {name: self.document_text(name) for name in self.index.manifest["seeds"]}
-        self.scorer = EvidenceScorer(self.index.sentences, self.index.keywords, self.tokenizer)
-        self.composer = Composer(self.scorer, self.selector, self.tokenizer,
-                                 self.index.chunks, self.index.parallel, self.sources, settings.answer,
-                                 embed=self.embedder.encode_passages)
-        self.checker = ClaimChecker(self.composer, settings.checker)
-        self.generation = GeneratedAnswers(self)  # generated answers, when a generator is set
+        self._activate(index)
         self.load_seconds = time.perf_counter() - started
 
+    def _activate(self, index: StoredIndex) -> None:
+        """Everything that answers from `index`, made beside what is in use, then swapped in."""
+        catalog = {**derived_entries(index.documents), **read_catalog(self.settings.seeds)}
+        mark = time.perf_counter()
+        retriever = self._retriever(index)
+        self.load_timings["vector_store_s"] = time.perf_counter() - mark
+        sources = {name: index.source_text(name) for name in index.manifest["seeds"]}
+        pages = {name: tuple(info.get("page_starts") or ()) for name, info in index.documents.items()}
+        scorer = EvidenceScorer(index.sentences, index.keywords, self.tokenizer)
+        composer = Composer(scorer, self.selector, self.tokenizer, index.chunks, index.parallel, sources,
+                            self.settings.answer, embed=self.embedder.encode_passages)
+        checker = ClaimChecker(composer, self.settings.checker)
+        with self._swap.writing():
+            self.index, self.retriever = index, retriever
+            self.catalog.replace(catalog)  # the same object for the life of the service
+            self.sources, self.pages = sources, pages
+            self.scorer, self.composer, self.checker = scorer, composer, checker
+            self.generation = GeneratedAnswers(self)  # generated answers, when a generator is set
+
     def _load_or_build(self, rebuild: bool, progress: bool) -> StoredIndex:
-        docs = read_documents(self.spec.seeds_dir)
+        fingerprints = source_fingerprints(self.spec.seeds_dir, self.spec.max_document_bytes)
         reasons = ["rebuild requested"] if rebuild else []
         if not reasons:
             try:
-                reasons = stale_reasons(self.spec, docs)
+                reasons = stale_reasons(self.spec, fingerprints)
             except IndexCorruptError as err:
                 reasons = [str(err)]
         if not reasons:
@@ -129,15 +152,52 @@ class Kakehashi:
                 return read_index(self.spec.folder)
             except IndexCorruptError as err:
                 reasons = [str(err)]
+        return self._build(reasons, progress, reuse=not rebuild)
+
+    def _build(self, reasons: list[str], progress: bool, reuse: bool = True,
+               known: Sequence[Document] = ()) -> StoredIndex:
+        """Build the index; with `reuse`, files unchanged since the last index are not read again
+        (nor files with the content of a `known` document)."""
         self.log(f"Building the index ({'; '.join(reasons)}) ...")
-        index, self.build_timings = build_index(self.spec, self.embedder, self.tokenizer, docs,
+        scan = scan_documents(self.spec.seeds_dir, self.spec.max_document_bytes,
+                              previous_index=self.spec.folder if reuse else None, known=known)
+        for skipped in scan.skipped:
+            self.log(f"Skipped {skipped.reason}")
+        if not scan.docs:
+            why = "; ".join(s.reason for s in scan.skipped) or "no .txt, .md, .pdf, .docx or .html file"
+            raise DocumentError(f"{self.spec.seeds_dir}: no document could be indexed ({why})")
+        index, self.build_timings = build_index(self.spec, self.embedder, self.tokenizer, scan.docs,
                                                 cache=embedding_cache(self.settings, self.log),
-                                                progress=progress)
-        self.log(f"Indexed {len(index.chunks)} chunks from {len(docs)} documents "
+                                                progress=progress, skipped=scan.skipped)
+        self.log(f"Indexed {len(index.chunks)} chunks from {len(scan.docs)} documents "
                  f"in {self.build_timings['total_s']:.1f} s "
                  f"({self.build_timings.get('embedded', 0):.0f} texts embedded, "
                  f"{self.build_timings.get('reused', 0):.0f} from the embedding cache).")
         return index
+
+    def refresh(self, progress: bool = False, known: Sequence[Document] = ()) -> list[str]:
+        """Read the documents folder again; when it changed, rebuild (embedding only new text) and
+        swap the new index in. Returns why it was rebuilt ([] when nothing changed).
+
+        `known`: documents just read (uploads, checked before they were stored): not read again."""
+        with self._building:
+            fingerprints = source_fingerprints(self.spec.seeds_dir, self.spec.max_document_bytes)
+            try:
+                reasons = stale_reasons(self.spec, fingerprints)
+            except IndexCorruptError as err:
+                reasons = [str(err)]
+            if reasons:
+                self._activate(self._build(reasons, progress, known=known))
+            return reasons
+
+    @property
+    def skipped(self) -> dict[str, str]:
+        """Files of the documents folder that are not indexed: name -> why."""
+        return {name: info.get("reason", "") for name, info in self.index.manifest.get("skipped", {}).items()}
+
+    def page_range(self, doc: str, start: int, end: int) -> tuple[int | None, int | None]:
+        """First and last page of a span of `doc`; (None, None) for a document without pages."""
+        return page_range(self.pages.get(doc, ()), start, end)
 
     def _retriever(self, index: StoredIndex) -> HybridRetriever:
         centroids = {lang: np.asarray(v, dtype=np.float32)
@@ -149,19 +209,25 @@ class Kakehashi:
                                k=self.settings.retrieval.k, language_centroids=centroids)
 
     def document_text(self, name: str) -> str:
-        return (self.spec.seeds_dir / name).read_text(encoding="utf-8")
+        """The text every offset into `name` points into (kept in the index folder)."""
+        return self.index.source_text(name)
 
     def search(self, question: str, k: int | None = None) -> SearchResult:
         query = clean_text(question, self.settings.limits.max_question_chars)
-        return self.retriever.search(query, k)
+        with self._swap.reading():
+            return self.retriever.search(query, k)
 
     def ask(self, question: str, generator: str | None = None,
             config: GeneratorSettings | None = None) -> Answer:
         """The answer: extractive, or generated and checked sentence by sentence when a generator
         is set (`generator` names a backend over the `[generator]` settings, or `config`)."""
-        chosen = self.generation.settings_for(generator, config)
-        if chosen.backend != "none":
-            return self.generation.answer(question, chosen)
+        with self._swap.reading():
+            chosen = self.generation.settings_for(generator, config)
+            if chosen.backend != "none":
+                return paged(self.generation.answer(question, chosen), self.pages)
+            return paged(self._extractive(question), self.pages)
+
+    def _extractive(self, question: str) -> Answer:
         started = time.perf_counter()
         text = clean_text(question, self.settings.limits.max_question_chars)
         result = self.retriever.search(text, self.settings.retrieval.k)
@@ -179,18 +245,23 @@ class Kakehashi:
                    config: GeneratorSettings | None = None) -> Iterator[GenerationEvent]:
         """`ask`, as events: the numbered passages, the generated text as it arrives (each sentence
         with its verdict once it ends), then the answer; only the answer for extractive ones."""
-        chosen = self.generation.settings_for(generator, config)
-        if chosen.backend == "none":
-            yield GenerationEvent("answer", answer=self.ask(question, config=chosen))
-            return
-        yield from self.generation.stream(question, chosen)
+        with self._swap.reading():
+            chosen = self.generation.settings_for(generator, config)
+            if chosen.backend == "none":
+                yield GenerationEvent("answer", answer=paged(self._extractive(question), self.pages))
+                return
+            for event in self.generation.stream(question, chosen):
+                event.citations = paged_citations(event.citations, self.pages)
+                event.answer = paged(event.answer, self.pages) if event.answer else None
+                yield event
 
     def check(self, claim: str) -> Verdict:
         started = time.perf_counter()
         text = clean_text(claim, self.settings.limits.max_question_chars, what="statement")
-        result = self.retriever.search(text, self.settings.retrieval.k)
-        mark = time.perf_counter()
-        verdict = self.checker.check(text, result.vector, candidates_of(result.hits))
-        verdict.timings_ms = {**result.timings_ms, "check": (time.perf_counter() - mark) * 1000,
-                              "total": (time.perf_counter() - started) * 1000}
-        return verdict
+        with self._swap.reading():
+            result = self.retriever.search(text, self.settings.retrieval.k)
+            mark = time.perf_counter()
+            verdict = self.checker.check(text, result.vector, candidates_of(result.hits))
+            verdict.timings_ms = {**result.timings_ms, "check": (time.perf_counter() - mark) * 1000,
+                                  "total": (time.perf_counter() - started) * 1000}
+            return paged(verdict, self.pages)

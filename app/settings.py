@@ -83,16 +83,33 @@ class ChunkingSettings:
                               self.overlap_share, self.min_chars)
 
 
+UPLOAD_MODES = ("auto", "on", "off")
+
+
 @dataclass(frozen=True)
 class ServerSettings:
     host: str = "127.0.0.1"
     port: int = 7860
     concurrency: int = 2
+    # Adding and removing documents in the web app. auto: on when the server listens on
+    # loopback only, or when basic auth is on; on / off: always / never.
+    uploads: str = "auto"
+
+    def __post_init__(self) -> None:
+        if self.uploads not in UPLOAD_MODES:
+            raise SettingsError(f"setting server.uploads: {self.uploads!r} is not one of "
+                                f"{', '.join(UPLOAD_MODES)}")
 
 
 @dataclass(frozen=True)
 class LimitSettings:
     max_question_chars: int = 2000
+    # A larger file in the documents folder (or uploaded) is skipped, with the reason.
+    max_document_mb: float = 50.0
+
+    @property
+    def max_document_bytes(self) -> int:
+        return int(self.max_document_mb * 1_000_000)
 
 
 GENERATOR_BACKENDS = ("none", "openai", "llamacpp")

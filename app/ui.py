@@ -17,10 +17,12 @@ from typing import Any
 
 import gradio as gr
 
+from app.documents import uploads_allowed
 from app.generator import endpoint_allowed
 from app.inputs import InputError
 from app.service import Kakehashi
 from app.settings import GeneratorSettings
+from app.ui_documents import DocumentsPanel
 from app.ui_render import (
     Json,
     catalog_html,
@@ -112,6 +114,7 @@ class KakehashiUi:
     def __init__(self, service: Kakehashi) -> None:
         self.service = service
         self.catalog = service.catalog
+        self.documents: DocumentsPanel | None = None  # the documents panel, set by build_app
 
     # -- rendering
     def transcript(self, turns: list[Json], lang: UiLang) -> str:
@@ -302,9 +305,13 @@ def gen_hint_html(lang: UiLang) -> str:
     return f'<p class="kk-gen-hint">{esc(t("gen_hint", lang))}</p>'
 
 
-def build_app(service: Kakehashi) -> gr.Blocks:
-    """The Gradio app over `service` (call `launch_app` or `serve` to run it)."""
+def build_app(service: Kakehashi, host: str | None = None) -> gr.Blocks:
+    """The Gradio app over `service` (call `launch_app` or `serve` to run it); `host`: the address
+    it will listen on (uploads are off beyond loopback unless basic auth is on)."""
     ui = KakehashiUi(service)
+    server = service.settings.server
+    ui.documents = DocumentsPanel(service, uploads_allowed(server.uploads, host or server.host,
+                                                           auth_from_env()))
     with gr.Blocks(title="Kakehashi 架け橋", analytics_enabled=False) as app:
         _api(service)  # first, so that it owns the names /ask and /check
         w = _layout(ui, "en")
@@ -378,6 +385,8 @@ def _layout(ui: KakehashiUi, lg: UiLang) -> Widgets:
             verdict = gr.HTML(ui.verdict(None, lg), elem_id="kk-verdict", js_on_load=None)
         with gr.Tab(t("tab_about", lg), id="about", elem_id="kk-tab-about") as tab_about:
             about = gr.HTML(ui.about(lg), js_on_load=None)
+            if ui.documents is not None:
+                ui.documents.layout(lg)
     return Widgets(lang, header, turns, check_state, [tab_ask, tab_check, tab_about], transcript,
                    question, ask, [examples_title, claim_examples_title], examples, clear, sources,
                    claim, check, claim_examples, verdict, about, gen_settings, generator, base_url,
@@ -413,6 +422,8 @@ def _wire(app: gr.Blocks, ui: KakehashiUi, w: Widgets, concurrency: int) -> None
     # The toggle starts in the browser's language (a script in the page: no request).
     app.load(None, None, [w.lang], js=BROWSER_LANG_JS, api_name="ui_browser_lang",
              api_visibility="private")
+    if ui.documents is not None:
+        ui.documents.wire(w.lang, w.about, ui.about)
 
 
 # ---------------------------------------------------------------------------- running it
@@ -426,7 +437,8 @@ def launch_app(app: gr.Blocks, service: Kakehashi, host: str | None = None, port
         server_name=host or server.host, server_port=port or server.port, share=False,
         auth=auth_from_env(), prevent_thread_lock=True, quiet=True, show_error=False,
         footer_links=["api"], run_history=False, enable_monitoring=False, mcp_server=False,
-        ssr_mode=False, theme=theme(), css=CSS, head=HEAD)
+        ssr_mode=False, theme=theme(), css=CSS, head=HEAD,
+        max_file_size=service.settings.limits.max_document_bytes)
     if block:
         print(f"Kakehashi is running at {url} (model and index loaded in {service.load_seconds:.1f} s). "
               "Press Ctrl+C to stop.", flush=True)
@@ -439,4 +451,4 @@ def launch_app(app: gr.Blocks, service: Kakehashi, host: str | None = None, port
 
 def serve(service: Kakehashi, host: str | None = None, port: int | None = None) -> None:
     """Runs the web interface on host:port (default: the server settings) until interrupted."""
-    launch_app(build_app(service), service, host, port, block=True)
+    launch_app(build_app(service, host), service, host, port, block=True)

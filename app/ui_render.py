@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from app.pages import page_label
 from app.ui_text import UiLang, language_name, t
 from ingest.reader import CatalogEntry
 
@@ -89,7 +90,9 @@ def section_html(title: str) -> str:
 
 
 def chips_html(span: Json, lang: UiLang) -> str:
-    return (f'<span class="kk-chip">{esc(lines_label(span["line_start"], span["line_end"], lang))}'
+    page = page_label(span.get("page"), span.get("page_end"), lang)
+    return ((f'<span class="kk-chip kk-chip-page">{esc(page)}</span>' if page else "")
+            + f'<span class="kk-chip">{esc(lines_label(span["line_start"], span["line_end"], lang))}'
             f'</span><span class="kk-chip kk-chip-lang">{esc(language_name(span["lang"], lang))}'
             "</span>")
 

@@ -7,6 +7,11 @@
     keywords.json   BM25 tokens of each chunk
     sentences.npz   an embedding for each sentence of the chunks (NumPy arrays, no pickle)
     parallel.json   chunk id -> id of the same passage in the other language
+    documents.json  each document: format, size, hash, title, languages, where its pages start
+                    and which spans are headings
+    sources/NAME.txt  the text of each document, UTF-8, exactly what every offset points into
+                    (for .txt and .md files a copy of the file; for PDF, Word and HTML the
+                    extracted text): `kakehashi source NAME` prints it
 
 Writes go to a temporary folder that is renamed into place, so a crash never leaves half an
 index; anything missing, truncated or inconsistent raises `IndexCorruptError`.
@@ -20,6 +25,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,13 +38,15 @@ from index.sentence_table import SentenceTable
 from index.vector_store import build_partitions, read_faiss_index
 from ingest.records import Chunk
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
 VECTORS = "vectors.faiss"
 KEYWORDS = "keywords.json"
 SENTENCES = "sentences.npz"
 PARALLEL = "parallel.json"
+DOCUMENTS = "documents.json"
+SOURCES = "sources"
 
 
 class IndexCorruptError(RuntimeError):
@@ -54,6 +62,39 @@ class StoredIndex:
     sentences: SentenceTable
     parallel: dict[str, str]
     partitions: dict[str, faiss.Index] = field(default_factory=dict)  # lang -> its own index
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> documents.json entry
+    folder: Path | None = None
+
+    def source_text(self, name: str) -> str:
+        """The text every offset into document `name` points into."""
+        if self.folder is None or name not in self.documents:
+            raise IndexCorruptError(f"no document {name!r} in the index")
+        return read_source(self.folder, name)
+
+
+def source_path(folder: Path, name: str) -> Path:
+    if "/" in name or "\\" in name or name.startswith("."):
+        raise IndexCorruptError(f"not a document name: {name!r}")
+    return folder / SOURCES / f"{name}.txt"
+
+
+def read_source(folder: Path, name: str) -> str:
+    try:
+        return source_path(folder, name).read_bytes().decode("utf-8")  # \r\n kept: offsets exact
+    except (OSError, UnicodeDecodeError) as err:
+        raise IndexCorruptError(f"{folder}: the text of {name} is missing or damaged ({err}); "
+                                "run `kakehashi index --rebuild`") from None
+
+
+def read_documents_info(folder: Path) -> dict[str, dict[str, Any]]:
+    """documents.json of the index in `folder`: what each indexed document is."""
+    try:
+        data = json.loads((folder / DOCUMENTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise IndexCorruptError(f"{folder}: damaged index (documents.json: {err})") from None
+    if not isinstance(data, dict):
+        raise IndexCorruptError(f"{folder}: damaged index (documents.json is not an object)")
+    return data
 
 
 def _partition_file(lang: str) -> str:
@@ -64,7 +105,9 @@ def _partition_file(lang: str) -> str:
 
 def write_index(folder: Path, manifest: dict[str, Any], chunks: list[Chunk],
                 vectors: np.ndarray, keywords: KeywordIndex, sentences: SentenceTable,
-                parallel: dict[str, str]) -> None:
+                parallel: dict[str, str],
+                documents: Sequence[tuple[dict[str, Any], str]] = ()) -> None:
+    """Write the index folder; `documents`: (documents.json entry with its "name", text) each."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
@@ -83,6 +126,12 @@ def write_index(folder: Path, manifest: dict[str, Any], chunks: list[Chunk],
         sentences.save(tmp / SENTENCES)
         (tmp / PARALLEL).write_text(json.dumps(parallel, ensure_ascii=False, indent=0),
                                     encoding="utf-8")
+        (tmp / SOURCES).mkdir()
+        for info, text in documents:
+            source_path(tmp, info["name"]).write_text(text, encoding="utf-8", newline="")
+        (tmp / DOCUMENTS).write_text(
+            json.dumps({info["name"]: info for info, _ in documents}, ensure_ascii=False, indent=1),
+            encoding="utf-8")
         # The manifest is written last: an index folder without one is never trusted.
         full = {**manifest, "format_version": FORMAT_VERSION, "chunk_count": len(chunks),
                 "dimension": int(vectors.shape[1]), "vector_partitions": sorted(partitions)}
@@ -142,6 +191,7 @@ def read_index(folder: Path) -> StoredIndex:
         parallel = json.loads((folder / PARALLEL).read_text(encoding="utf-8"))
         if not isinstance(parallel, dict):
             raise ValueError("parallel.json must map chunk ids to chunk ids")
+        documents = read_documents_info(folder)
     except (OSError, ValueError, TypeError, KeyError, RuntimeError, EOFError,
             zipfile.BadZipFile) as err:
         raise IndexCorruptError(f"{folder}: damaged index ({type(err).__name__}: {err})") from None
@@ -155,4 +205,5 @@ def read_index(folder: Path) -> StoredIndex:
                                 f"manifest says {manifest.get('dimension')}")
     if sentences.vectors.shape[1:] != (vectors.d,):
         raise IndexCorruptError(f"{folder}: sentence vectors do not match the passage vectors")
-    return StoredIndex(manifest, chunks, vectors, keywords, sentences, parallel, partitions)
+    return StoredIndex(manifest, chunks, vectors, keywords, sentences, parallel, partitions,
+                       documents, folder)

@@ -9,13 +9,36 @@ Lang = Literal["ja", "en"]
 SegmentKind = Literal["text", "heading", "title", "caption", "footnote", "furniture"]
 
 
+# What a file holds, told by its content: plain text, Markdown, PDF, Word (.docx) or HTML.
+DocFormat = Literal["text", "markdown", "pdf", "docx", "html"]
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading the file itself marks (Word styles, HTML <h1>-<h6>, a PDF's larger type)."""
+
+    start: int
+    end: int
+    level: int
+
+
 @dataclass(frozen=True)
 class Document:
-    """A source file read as UTF-8; every offset in the system points into `text`."""
+    """A source file's text; every offset in the system points into `text`.
+
+    For `.txt` and `.md` the text is the file itself (strict UTF-8). For PDF, Word and HTML it
+    is the text a reader extracted, kept in the index folder so that every citation can be
+    checked against it. `pages[i]` is where page i + 1 starts in `text` (empty: not paged).
+    """
 
     name: str
     text: str
     sha256: str
+    format: DocFormat = "text"
+    pages: tuple[int, ...] = ()
+    headings: tuple[Heading, ...] = ()
+    title: str = ""
+    size: int = 0  # bytes of the file
 
 
 @dataclass(frozen=True)

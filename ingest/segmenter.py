@@ -97,15 +97,24 @@ def _starts_lowercase(text: str) -> bool:
     return text[:1].islower()
 
 
-def _classify(text: str, drafts: list[_Draft]) -> None:
-    """Mark headings and titles in place; the rest stays text (or furniture)."""
+def _classify(text: str, drafts: list[_Draft], marked: dict[tuple[int, int], int] | None = None,
+              plain: bool = True) -> None:
+    """Mark headings and titles in place; the rest stays text (or furniture).
+
+    `marked`: the headings the file itself marks (span -> level), for PDF, Word and HTML;
+    `plain`: the text is a text or Markdown file, where `#` lines are headings.
+    """
     content = [d for d in drafts if d.kind != "furniture"]
-    has_markdown = any(_MARKDOWN_HEADING.match(text[d.start:d.end]) for d in content)
+    has_markdown = plain and any(_MARKDOWN_HEADING.match(text[d.start:d.end]) for d in content)
     since_title = _BYLINE_ZONE
     for i, draft in enumerate(content):
         since_title += 1
         piece = text[draft.start:draft.end]
-        markdown = _MARKDOWN_HEADING.match(piece)
+        level = (marked or {}).get((draft.start, draft.end))
+        if level:
+            draft.kind, draft.heading_level, draft.heading_text = "heading", level, piece
+            continue
+        markdown = _MARKDOWN_HEADING.match(piece) if plain else None
         if markdown:
             draft.kind, draft.heading_level = "heading", len(markdown.group(1))
             draft.heading_text = markdown.group(2)
@@ -116,8 +125,9 @@ def _classify(text: str, drafts: list[_Draft]) -> None:
         if _FOOTNOTE.match(piece):
             draft.kind = "footnote"
             continue
-        # In a markdown file the author marked the headings; everything else is text.
-        if has_markdown or draft.kind != "text" or not draft.whole_block \
+        # In a markdown file or a Word or HTML one the author marked the headings; everything
+        # else is text.
+        if has_markdown or marked is not None or draft.kind != "text" or not draft.whole_block \
                 or not _heading_like(text, draft):
             continue
         nxt = content[i + 1] if i + 1 < len(content) else None
@@ -207,7 +217,11 @@ def segment_document(doc: Document) -> list[Segment]:
     """All segments of `doc`, furniture included (marked), in document order."""
     text = doc.text
     drafts = _drafts(text)
-    _classify(text, drafts)
+    # Word and HTML files mark every heading; a PDF's larger type marks some (others are found
+    # as in text files).
+    marked = {(h.start, h.end): h.level for h in doc.headings}
+    structured = doc.format in ("docx", "html") or (doc.format == "pdf" and bool(marked))
+    _classify(text, drafts, marked if structured else None, plain=doc.format in ("text", "markdown"))
     titles = _titles(drafts)
     lines = LineIndex(text)
     segments = [

@@ -105,10 +105,12 @@ def test_reader_rejects_bad_utf8_with_a_clear_message(tmp_path):
         read_document(bad)
 
 
-def test_reader_lists_txt_and_md_only(tmp_path):
-    for name in ("a.txt", "b.md", "c.pdf", ".hidden.txt", "catalog.json"):
+def test_reader_lists_the_supported_formats_only(tmp_path):
+    for name in ("a.txt", "b.md", "c.pdf", "d.DOCX", "e.html", "f.htm", "g.png", ".hidden.txt",
+                 "catalog.json"):
         (tmp_path / name).write_text("x", encoding="utf-8")
-    assert [p.name for p in source_files(tmp_path)] == ["a.txt", "b.md"]
+    assert [p.name for p in source_files(tmp_path)] == ["a.txt", "b.md", "c.pdf", "d.DOCX", "e.html",
+                                                        "f.htm"]
 
 
 def test_empty_and_whitespace_documents_give_no_chunks():

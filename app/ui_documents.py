@@ -1,0 +1,206 @@
+"""The documents panel of the "About the sources" tab: every document, uploads and removal.
+
+Lists each indexed document (title, type, pages, languages, size) and each skipped file with
+why. Where uploads are allowed (`app.documents.uploads_allowed`), files can be added (checked,
+stored in the documents folder, then read and embedded with a progress bar: only new text
+reaches the model) and documents removed; the service swaps the new index in while questions
+go on being answered.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from app.documents import DocumentsFolder, UploadReport
+from app.service import Kakehashi
+from app.ui_render import esc
+from app.ui_text import UiLang, language_name, ui_lang
+from ingest.formats import SOURCE_SUFFIXES
+from ingest.reader import DocumentError
+from ingest.records import Document
+
+log = logging.getLogger("kakehashi.ui")
+
+_TEXT: dict[str, dict[str, str]] = {
+    "title": {"en": "Documents", "ja": "文書"},
+    "col_title": {"en": "Title", "ja": "タイトル"},
+    "col_type": {"en": "Type", "ja": "形式"},
+    "col_pages": {"en": "Pages", "ja": "ページ"},
+    "col_langs": {"en": "Languages", "ja": "言語"},
+    "col_size": {"en": "Size", "ja": "サイズ"},
+    "skipped": {"en": "Not indexed", "ja": "索引に含まれていないファイル"},
+    "upload": {"en": "Add documents (PDF, Word .docx, HTML, .txt, .md; up to {mb:g} MB each)",
+               "ja": "文書を追加（PDF・Word .docx・HTML・.txt・.md、1ファイル {mb:g} MB まで）"},
+    "remove_choice": {"en": "Document to remove", "ja": "削除する文書"},
+    "remove": {"en": "Remove", "ja": "削除"},
+    "off": {"en": "Adding and removing documents is off here: the server listens beyond this machine "
+                  "without basic auth (setting server.uploads).",
+            "ja": "この環境では文書の追加・削除はできません（サーバーが外部に公開され、ベーシック認証が"
+                  "ありません。設定 server.uploads）。"},
+    "reading": {"en": "Checking and reading the files …", "ja": "ファイルを確認して読み込んでいます…"},
+    "embedding": {"en": "Reading and embedding new text …",
+                  "ja": "新しいテキストを読み込み、埋め込んでいます…"},
+    "added": {"en": "Added: {names}.", "ja": "追加しました：{names}。"},
+    "refused": {"en": "Not added: {why}", "ja": "追加できませんでした：{why}"},
+    "removed": {"en": "Removed {name} (moved to {where}).",
+                "ja": "{name} を削除しました（{where} に移動）。"},
+    "ready": {"en": "The index now holds {docs} documents ({chunks:,} passages).",
+              "ja": "索引には {docs} 件の文書（{chunks:,} 個の段落）があります。"},
+    "failed": {"en": "The index could not be updated: {why}", "ja": "索引を更新できませんでした：{why}"},
+    "last": {"en": "The last document cannot be removed.", "ja": "最後の文書は削除できません。"},
+    "none": {"en": "Choose a document first.", "ja": "文書を選んでください。"},
+}
+FORMAT_NAMES = {"pdf": "PDF", "docx": "Word", "html": "HTML", "text": "Text", "markdown": "Markdown"}
+
+
+def _t(key: str, lang: UiLang, **values: Any) -> str:
+    text = _TEXT[key][lang]
+    return text.format(**values) if values else text
+
+
+def size_label(size: int) -> str:
+    for unit, scale in (("MB", 1_000_000), ("KB", 1_000)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} B"
+
+
+def documents_html(service: Kakehashi, lang: UiLang) -> str:
+    """The table of indexed documents, then the files that were skipped and why."""
+    rows = []
+    for name in sorted(service.index.documents):
+        info = service.index.documents[name]
+        entry = service.catalog.get(name)
+        title = entry.title if entry else info.get("title") or name
+        langs = ", ".join(language_name(code, lang) for code in info.get("languages", []))
+        rows.append(f'<tr data-doc="{esc(name)}"><td><div class="kk-doc">{esc(title)}</div>'
+                    f'<div class="kk-hint">{esc(name)}</div></td>'
+                    f"<td>{esc(FORMAT_NAMES.get(info.get('format', ''), info.get('format', '')))}</td>"
+                    f"<td>{esc(info.get('pages') or '—')}</td><td>{esc(langs)}</td>"
+                    f"<td>{esc(size_label(int(info.get('bytes') or info.get('chars', 0))))}</td></tr>")
+    head = "".join(f"<th>{esc(_t(k, lang))}</th>"
+                   for k in ("col_title", "col_type", "col_pages", "col_langs", "col_size"))
+    skipped = "".join(f"<li>{esc(reason)}</li>" for reason in service.skipped.values())
+    skipped_html = (f'<div class="kk-doc-skipped"><div class="kk-panel-title">{esc(_t("skipped", lang))}'
+                    f"</div><ul>{skipped}</ul></div>") if skipped else ""
+    return (f'<div class="kk-documents"><div class="kk-panel-title">{esc(_t("title", lang))}</div>'
+            f'<table class="kk-doc-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody>'
+            f"</table>{skipped_html}</div>")
+
+
+def _status(lines: list[str]) -> str:
+    return "".join(f'<p class="kk-doc-status">{esc(line)}</p>' for line in lines)
+
+
+class DocumentsPanel:
+    """The panel's components and callbacks; `layout` inside the tab, then `wire`."""
+
+    def __init__(self, service: Kakehashi, uploads: bool) -> None:
+        settings = service.settings
+        self.service = service
+        self.uploads = uploads
+        self.folder = DocumentsFolder(settings.seeds, settings.path(settings.data_dir) / "removed",
+                                      settings.limits.max_document_bytes)
+        self.max_mb = settings.limits.max_document_mb
+
+    def names(self) -> list[str]:
+        return sorted(self.service.index.documents)
+
+    def layout(self, lang: UiLang) -> None:
+        self.table = gr.HTML(documents_html(self.service, lang), elem_id="kk-documents", js_on_load=None)
+        self.status = gr.HTML("", elem_id="kk-doc-status", js_on_load=None)
+        if not self.uploads:
+            self.note = gr.HTML(f'<p class="kk-hint">{esc(_t("off", lang))}</p>', js_on_load=None)
+            return
+        self.files = gr.File(label=_t("upload", lang, mb=self.max_mb), file_count="multiple",
+                             file_types=list(SOURCE_SUFFIXES), type="filepath", elem_id="kk-upload")
+        with gr.Row(equal_height=True):
+            self.choice = gr.Dropdown(self.names(), label=_t("remove_choice", lang), value=None,
+                                      elem_id="kk-remove-choice", scale=4)
+            self.remove_button = gr.Button(_t("remove", lang), variant="secondary", scale=1,
+                                           elem_id="kk-remove")
+
+    def _after(self, lines: list[str], lang: UiLang, about: Callable[[UiLang], str]) -> tuple[Any, ...]:
+        return (documents_html(self.service, lang), _status(lines), None,
+                gr.update(choices=self.names(), value=None), about(lang))
+
+    def _refresh(self, lines: list[str], lang: UiLang, progress: gr.Progress,
+                 known: Sequence[Document] = ()) -> None:
+        progress(0.3, desc=_t("embedding", lang))
+        try:
+            self.service.refresh(progress=True, known=known)
+            index = self.service.index
+            lines.append(_t("ready", lang, docs=len(index.documents), chunks=len(index.chunks)))
+        except DocumentError as err:
+            lines.append(_t("failed", lang, why=str(err)))
+        except Exception:  # the page must keep working; the old index goes on answering
+            log.exception("index refresh failed")
+            lines.append(_t("failed", lang, why="see the server log"))
+
+    def upload(self, files: list[str] | None, lang_value: str, about: Callable[[UiLang], str],
+               progress: gr.Progress) -> tuple[Any, ...]:
+        lang = ui_lang(lang_value)
+        paths = [Path(f) for f in files or []]
+        if not paths:
+            return self._after([], lang, about)
+        progress(0.05, desc=_t("reading", lang))
+        report: UploadReport = self.folder.add_many([(p.name, p) for p in paths])
+        lines = []
+        if report.added:
+            lines.append(_t("added", lang, names=", ".join(report.added)))
+        lines += [_t("refused", lang, why=why) for why in report.refused]
+        if report.added:
+            self._refresh(lines, lang, progress, report.documents)
+        return self._after(lines, lang, about)
+
+    def remove(self, name: str | None, lang_value: str, about: Callable[[UiLang], str],
+               progress: gr.Progress) -> tuple[Any, ...]:
+        lang = ui_lang(lang_value)
+        if not name:
+            return self._after([_t("none", lang)], lang, about)
+        if self.names() == [name]:
+            return self._after([_t("last", lang)], lang, about)
+        try:
+            where = self.folder.remove(name)
+        except DocumentError as err:
+            return self._after([str(err)], lang, about)
+        lines = [_t("removed", lang, name=name, where=str(where.parent))]
+        self._refresh(lines, lang, progress)
+        return self._after(lines, lang, about)
+
+    def relabel(self, lang_value: str) -> tuple[Any, ...]:
+        lang = ui_lang(lang_value)
+        table = documents_html(self.service, lang)
+        if not self.uploads:
+            return table, f'<p class="kk-hint">{esc(_t("off", lang))}</p>'
+        return (table, gr.update(label=_t("upload", lang, mb=self.max_mb)),
+                gr.update(label=_t("remove_choice", lang)), gr.update(value=_t("remove", lang)))
+
+    def wire(self, lang: gr.Radio, about: gr.HTML, render_about: Callable[[UiLang], str]) -> None:
+        """Events; uploads and removals one at a time (they share the index build)."""
+        opts: dict[str, Any] = {"api_visibility": "private", "concurrency_limit": 1,
+                                "concurrency_id": "documents"}
+        if not self.uploads:
+            lang.change(self.relabel, [lang], [self.table, self.note], **opts)
+            return
+        outputs = [self.table, self.status, self.files, self.choice, about]
+
+        def upload(files: list[str] | None, lang_value: str,
+                   progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple[Any, ...]:  # noqa: B008
+            return self.upload(files, lang_value, render_about, progress)
+
+        def remove(name: str | None, lang_value: str,
+                   progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple[Any, ...]:  # noqa: B008
+            return self.remove(name, lang_value, render_about, progress)
+
+        self.files.upload(upload, [self.files, lang], outputs, api_name="ui_upload",
+                          show_progress="full", **opts)
+        self.remove_button.click(remove, [self.choice, lang], outputs, api_name="ui_remove",
+                                 show_progress="full", **opts)
+        lang.change(self.relabel, [lang], [self.table, self.files, self.choice, self.remove_button],
+                    api_name="ui_documents_relabel", **opts)
