@@ -236,7 +236,10 @@ class Kakehashi:
         composed = self.composer.compose(analysed, result.vector, candidates_of(result.hits))
         timings = {**result.timings_ms, "compose": (time.perf_counter() - mark) * 1000,
                    "total": (time.perf_counter() - started) * 1000}
-        retrieved = [RetrievedPassage(Span.of_chunk(h.chunk), h.score) for h in result.hits]
+        # Reranked: the passages whose sentences the selector found likeliest to answer come first.
+        order = {chunk_id: i for i, chunk_id in enumerate(composed.ranking)}
+        hits = sorted(result.hits, key=lambda h: order.get(h.chunk.id, len(order)))
+        retrieved = [RetrievedPassage(Span.of_chunk(h.chunk), h.score) for h in hits]
         return Answer(text, analysed.lang, composed.answer, composed.abstained,
                       composed.citations, retrieved, composed.sentences, composed.confidence,
                       timings_ms=timings)

@@ -47,14 +47,15 @@ class CorpusSpec:
 CORPORA: dict[str, CorpusSpec] = {spec.name: spec for spec in (
     # JaQuAD's training articles: every 10th for training (69), every 10th from the 5th for
     # tuning; those from the 8th are questions about articles in neither corpus.
-    CorpusSpec("ja-train", "ja", "jaquad/train.json", "train", every=10, max_questions=20),
+    CorpusSpec("ja-train", "ja", "jaquad/train.json", "train", every=10, max_questions=20,
+               handwritten="xling_train_en_over_ja.jsonl"),
     CorpusSpec("ja-tune", "ja", "jaquad/train.json", "tune", every=10, offset=5, limit=30,
                max_questions=12, handwritten="xling_tune_en_over_ja.jsonl"),
     CorpusSpec("ja-elsewhere", "ja", "jaquad/train.json", "elsewhere", every=10, offset=8, limit=40,
                max_questions=8),
     CorpusSpec("ja-dev", "ja", "jaquad/dev.json", "dev", handwritten="xling_en_over_ja.jsonl"),
     CorpusSpec("en-train", "en", "squad2/train_slice.json", "train", titles=_EN_TRAIN,
-               max_questions=120),
+               max_questions=120, handwritten="xling_train_ja_over_en.jsonl"),
     CorpusSpec("en-tune", "en", "squad2/train_slice.json", "tune", titles=_EN_TUNE,
                handwritten="xling_tune_ja_over_en.jsonl"),
     CorpusSpec("en-dev", "en", "squad2/train_slice.json", "dev", titles=_EN_DEV,

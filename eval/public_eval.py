@@ -47,7 +47,7 @@ class QuestionResult:
     group: str
     hit1: bool
     hit5: bool
-    reranked_hit1: bool  # the passage of the answer's first citation
+    reranked_hit1: bool  # the first passage after the selector's reranking
     correct: bool
     abstained: bool
     answer_chars: int
@@ -127,7 +127,7 @@ def evaluate_corpus(settings: Settings, spec: CorpusSpec, data_dir: Path = DEFAU
     for q in questions:
         hits = service.search(q.question).hits
         answer = service.ask(q.question)
-        first = answer.citations[0].passage if answer.citations else None
+        first = answer.retrieved[0].span if answer.retrieved else None
         tutorial_top = tutorial(q.question)
         bm25_top = bm25(q.question)
 

@@ -121,13 +121,16 @@ def collect(service, questions: list[PublicQuestion], corpus_lang: str) -> Featu
                         np.array([q.lang for q in questions], dtype="<U2"))
 
 
-def build_features(settings: Settings, data_dir: Path = DEFAULT_DATA_DIR, log: Log = print) -> None:
+def build_features(settings: Settings, data_dir: Path = DEFAULT_DATA_DIR, log: Log = print,
+                   only: tuple[str, ...] = ()) -> None:
     from app.service import Kakehashi
 
     root = settings.path(settings.data_dir) / "public"
     questions = {name: build_corpus(spec, root / name, data_dir) for name, spec in CORPORA.items()
                  if spec.split != "dev"}
     for name, foreign in FEATURE_SETS:
+        if only and name not in only:
+            continue
         started = time.perf_counter()
         service = Kakehashi(corpus_settings(settings, root / name), log=log, selector=dense_only_selector())
         asked = questions[name] + [replace(q, answerable=False) for other in foreign
@@ -139,41 +142,48 @@ def build_features(settings: Settings, data_dir: Path = DEFAULT_DATA_DIR, log: L
 
 
 def tune_fusion(settings: Settings, data_dir: Path = DEFAULT_DATA_DIR, log: Log = print,
-                names: tuple[str, ...] = ("en-tune", "ja-tune")) -> dict[tuple[float, int], float]:
-    """Passage hit@1 on the tuning corpora for each keyword weight and RRF constant."""
+                names: tuple[str, ...] = ("en-tune", "ja-tune")) -> None:
+    """Passage hit@1 on the tuning corpora for each keyword weight and RRF constant, for the
+    questions in the corpus's language and (for the weight of keyword hits in the other
+    language) the hand-written ones in the other language."""
     from app.service import Kakehashi
     from index.retriever import reciprocal_rank_fusion
+    from ingest.lang import detect_lang
 
     root = settings.path(settings.data_dir) / "public"
     rankings = []
     for name in names:
         questions = [q for q in build_corpus(CORPORA[name], root / name, data_dir) if q.answerable]
         service = Kakehashi(corpus_settings(settings, root / name), log=log, selector=dense_only_selector())
-        retriever, depth = service.retriever, service.settings.retrieval.candidates
+        retriever, chunks = service.retriever, service.index.chunks
+        depth = service.settings.retrieval.candidates
         for q in questions:
             vector = service.embedder.encode_query(q.question)
             dense = list(retriever._dense(vector))[:depth]
-            keyword = [service.index.chunks[row].id for row, _ in
+            keyword = [chunks[row] for row, _ in
                        service.index.keywords.top(service.tokenizer.tokenize(q.question), depth)]
-            gold = {c.id for c in service.index.chunks if in_gold_paragraph(c.doc, c.start, c.end, q)}
-            rankings.append((name, dense, keyword, gold))
-    results = {}
-    for weight in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0):
-        for rrf_k in (5, 10, 30, 60):
-            per_set = {}
-            for name in names:
-                hits = []
-                for set_name, dense, keyword, gold in rankings:
-                    if set_name != name:
-                        continue
-                    fused = reciprocal_rank_fusion([(dense, 1.0), (keyword, weight)], rrf_k)
-                    top = min(fused.items(), key=lambda item: (-item[1], item[0]))[0] if fused else None
-                    hits.append(top in gold)
-                per_set[name] = sum(hits) / len(hits)
-            results[(weight, rrf_k)] = sum(per_set.values()) / len(per_set)
-            log(f"keyword weight {weight}, rrf_k {rrf_k}: " +
-                ", ".join(f"{k} {v:.3f}" for k, v in per_set.items()))
-    return results
+            lang = detect_lang(q.question)
+            same = [c.id for c in keyword if c.lang == lang]
+            other = [c.id for c in keyword if c.lang != lang]
+            gold = {c.id for c in chunks if in_gold_paragraph(c.doc, c.start, c.end, q)}
+            group = f"{name} {'other language' if q.handwritten else 'same language'}"
+            rankings.append((group, dense, same, other, gold))
+    groups = sorted({r[0] for r in rankings})
+    for weight in (0.5, 1.0, 1.5):
+        for cross in (0.0, 0.25, 0.5, 1.0):
+            for rrf_k in (10, 30):
+                rates = {}
+                for group in groups:
+                    hits = []
+                    for g, dense, same, other, gold in rankings:
+                        if g != group:
+                            continue
+                        fused = reciprocal_rank_fusion([(dense, 1.0), (same, weight), (other, cross)], rrf_k)
+                        top = min(fused.items(), key=lambda item: (-item[1], item[0]))[0] if fused else None
+                        hits.append(top in gold)
+                    rates[group] = sum(hits) / len(hits)
+                log(f"keyword {weight}, other-language keyword {cross}, rrf_k {rrf_k}: " +
+                    ", ".join(f"{g} {v:.3f}" for g, v in rates.items()))
 
 
 # ---------------------------------------------------------------------------- fitting
@@ -222,9 +232,13 @@ def fit_selector(table: FeatureTable, hidden: int = 16, epochs: int = 60, seed: 
     # to judge on meaning, names and numbers when words cannot be shared.
     crossed = rng.random(len(table.answerable)) < cross_share
     rows = crossed[table.question]
-    x = np.concatenate([selector_inputs(shell, table),
+    # The questions we wrote in the other language than their article are few: seen three times.
+    written = np.repeat(np.flatnonzero(~table.same_lang[table.question]
+                                       & table.answerable[table.question]), 2)
+    inputs_all = selector_inputs(shell, table)
+    x = np.concatenate([inputs_all, inputs_all[written],
                         selector_inputs(shell, table, _cross_lingual_view(table.features))[rows]])
-    y = np.concatenate([table.labels, table.labels[rows]]).astype(np.float32)
+    y = np.concatenate([table.labels, table.labels[written], table.labels[rows]]).astype(np.float32)
     mean = x.mean(axis=0)
     scale = x.std(axis=0) + 1e-6
     inputs = torch.tensor((x - mean) / scale, dtype=torch.float32)
@@ -398,9 +412,8 @@ if __name__ == "__main__":
     from app.settings import load_settings
 
     if "--fusion" in sys.argv:
-        scores = tune_fusion(load_settings())
-        print("best:", max(scores.items(), key=lambda item: item[1]))
+        tune_fusion(load_settings())
         sys.exit(0)
     if "--features" in sys.argv:
-        build_features(load_settings())
+        build_features(load_settings(), only=tuple(a for a in sys.argv[1:] if not a.startswith("-")))
     print(json.dumps(train(), indent=2))

@@ -16,6 +16,7 @@ from pydantic import ConfigDict, Field
 from index.embedder import Embedder
 from index.keyword_index import KeywordIndex
 from index.tokenizer import KeywordTokenizer
+from ingest.lang import detect_lang
 from ingest.records import Chunk
 
 
@@ -25,6 +26,9 @@ class FusionParams:
     rrf_k: int = 10
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
+    # Keyword hits in the other language than the question can only match names and numbers:
+    # mostly noise in the ranking, so they weigh less.
+    cross_keyword_weight: float = 0.25
     # 1.0 removes the same-language advantage of dense scores entirely; 0 keeps raw cosines.
     language_centering: float = 1.0
 
@@ -81,10 +85,13 @@ class HybridRetriever(BaseRetriever):
         keyword_hits = self.keywords.top(self.tokenizer.tokenize(query), self.fusion.candidates)
         keyword = {self.chunks[row].id: score for row, score in keyword_hits}
         timings["keyword"] = (time.perf_counter() - mark) * 1000
-        fused = reciprocal_rank_fusion(
-            [(list(dense), self.fusion.dense_weight), (list(keyword), self.fusion.keyword_weight)],
-            self.fusion.rrf_k)
+        lang = detect_lang(query)
         by_id = self._chunks_by_id()
+        same = [key for key in keyword if by_id[key].lang == lang]
+        other = [key for key in keyword if by_id[key].lang != lang]
+        fused = reciprocal_rank_fusion(
+            [(list(dense), self.fusion.dense_weight), (same, self.fusion.keyword_weight),
+             (other, self.fusion.cross_keyword_weight)], self.fusion.rrf_k)
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
         hits = [Retrieved(by_id[key], score, dense.get(key), keyword.get(key)) for key, score in ranked]
         timings["search"] = (time.perf_counter() - started) * 1000
