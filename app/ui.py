@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -18,58 +17,67 @@ from typing import Any
 import gradio as gr
 
 from app.generator import endpoint_allowed
-from app.inputs import InputError
+from app.inputs import InputError, clean_text
 from app.service import Kakehashi
 from app.settings import GeneratorSettings
+from app.ui_passages import esc
 from app.ui_render import (
     Json,
     catalog_html,
     checking_html,
-    esc,
     examples_title_html,
     header_html,
+    input_hint_html,
     sources_html,
     transcript_html,
     verdict_html,
 )
-from app.ui_style import BROWSER_LANG_JS, CSS, HEAD, theme
-from app.ui_text import EXAMPLE_CLAIMS, EXAMPLE_QUESTIONS, UiLang, t, ui_lang
+from app.ui_script import FOCUS_JS, STARTUP_JS, page_head
+from app.ui_style import CSS, theme
+from app.ui_text import EXAMPLE_CLAIMS, EXAMPLE_QUESTIONS, UI_LANGS, UiLang, t, ui_lang
+from app.wording import Message, in_lang, translations
 from ingest.lang import detect_lang
 
 log = logging.getLogger("kakehashi.ui")
 
 AUTH_USER_ENV = "KAKEHASHI_AUTH_USER"
 AUTH_PASSWORD_ENV = "KAKEHASHI_AUTH_PASSWORD"
-# Answers are revealed in at most this many steps, this far apart: quick, but visibly streamed.
-REVEAL_STEPS = 24
-REVEAL_DELAY_S = 0.03
 # How many queued requests wait at most; more are refused (the queue is full) rather than kept.
 QUEUE_SIZE = 200
-# Revealing an answer needs no model, so more of it may run at once than model calls.
-REVEAL_CONCURRENCY = 16
-SERVER_ERROR = "Something went wrong on the server; please try again."
+SERVER_ERROR = Message("server_error")
 # A generated answer is re-rendered at most this often while it streams (and at each verdict).
 STREAM_RENDER_S = 0.1
-
-_TOKEN = re.compile(r"\[\d+\]|[A-Za-z0-9][\w'’.,:;%-]*\s*|\s+|.")
+# Where the browser keeps the conversation (local storage); also the key it is stored under with
+# (the conversation is the reader's own, in the reader's browser: nothing secret).
+CONVERSATION_KEY = "kakehashi-conversation"
 
 
 # ---------------------------------------------------------------------------- service calls
 
+def error_json(message: str) -> Json:
+    """{"error": message} (English, as the CLI prints it), with the language and the Japanese."""
+    return {"error": str(message), "error_lang": "en", "error_ja": in_lang(message, "ja")}
+
+
+def error_texts(result: Json) -> dict[str, str]:
+    """The error of an {"error": ...} result in each interface language."""
+    return {"en": result["error"], "ja": result.get("error_ja") or result["error"]}
+
+
 def ask_json(service: Kakehashi, question: object) -> Json:
-    """`service.ask` as the CLI's JSON, or {"error": message} for input it refuses."""
+    """`service.ask` as the CLI's JSON, or an error (see `error_json`) for input it refuses."""
     try:
         return service.ask(question).to_json()  # type: ignore[arg-type]  # checked by the service
     except InputError as err:
-        return {"error": str(err)}
+        return error_json(err.message)
 
 
 def check_json(service: Kakehashi, claim: object) -> Json:
-    """`service.check` as the CLI's JSON, or {"error": message} for input it refuses."""
+    """`service.check` as the CLI's JSON, or an error (see `error_json`) for input it refuses."""
     try:
         return service.check(claim).to_json()  # type: ignore[arg-type]
     except InputError as err:
-        return {"error": str(err)}
+        return error_json(err.message)
 
 
 def safe_call(call: Callable[[], Json]) -> Json:
@@ -78,7 +86,7 @@ def safe_call(call: Callable[[], Json]) -> Json:
         return call()
     except Exception:  # the page must keep working whatever one question does
         log.exception("request failed")
-        return {"error": SERVER_ERROR}
+        return error_json(SERVER_ERROR)
 
 
 def auth_from_env(environ: dict[str, str] | None = None) -> tuple[str, str] | None:
@@ -90,18 +98,9 @@ def auth_from_env(environ: dict[str, str] | None = None) -> tuple[str, str] | No
     return (user, password) if user else None
 
 
-# ---------------------------------------------------------------------------- revealing answers
-
-def reveal_points(text: str, steps: int = REVEAL_STEPS) -> list[int]:
-    """Where to cut the text while it streams: word (or a few characters) at a time, never
-    inside a citation marker, in at most `steps` steps."""
-    ends, at = [], 0
-    for match in _TOKEN.finditer(text):
-        at = match.end()
-        ends.append(at)
-    stride = max(1, -(-len(ends) // steps))
-    points = ends[stride - 1::stride]
-    return points if points and points[-1] == len(text) else [*points, len(text)]
+def pending(turns: list[Json]) -> bool:
+    """Whether the last question waits for its answer."""
+    return bool(turns) and turns[-1].get("answer") is None and turns[-1].get("error") is None
 
 
 # ---------------------------------------------------------------------------- the app
@@ -112,6 +111,7 @@ class KakehashiUi:
     def __init__(self, service: Kakehashi) -> None:
         self.service = service
         self.catalog = service.catalog
+        self.limit = service.settings.limits.max_question_chars
 
     # -- rendering
     def transcript(self, turns: list[Json], lang: UiLang) -> str:
@@ -124,37 +124,67 @@ class KakehashiUi:
         if state is None:
             return verdict_html("", None, None, self.catalog, lang)
         result = state["result"]
-        return verdict_html(state["claim"], None if "error" in result else result,
-                            result.get("error"), self.catalog, lang)
+        error = error_texts(result) if "error" in result else None
+        return verdict_html(state["claim"], None if error else result, error, self.catalog, lang)
 
     def about(self, lang: UiLang) -> str:
         return catalog_html(self.catalog, self.service.sources, lang)
 
-    # -- asking: add the question, answer it (model), reveal the answer (no model)
-    def add_turn(self, question: str, turns: list[Json], lang: str) -> tuple[Any, ...]:
-        turn = {"id": len(turns) + 1, "question": question if isinstance(question, str) else "",
-                "answer": None, "error": None, "shown": None}
+    def hint(self, text: str, lang: UiLang) -> str:
+        return input_hint_html(text, lang, self.limit)
+
+    def controls(self, enabled: bool, stop: bool = False, question: str | None = None) -> tuple[Any, ...]:
+        """Updates for the question box, Ask, New conversation, the examples and Stop: off while a
+        question is answered, so one conversation has one question in flight."""
+        box = gr.update(interactive=enabled) if question is None else gr.update(value=question,
+                                                                                interactive=enabled)
+        buttons = [gr.update(interactive=enabled) for _ in range(2 + len(EXAMPLE_QUESTIONS))]
+        return (box, *buttons, gr.update(visible=stop))
+
+    # -- asking: add the question (or say in place why not), answer it (model), finish
+    def add_turn(self, question: str, turns: list[Json], lang: str, backend: str = "none",
+                 quiet: bool = False) -> tuple[Any, ...]:
+        lg = ui_lang(lang)
+        try:
+            clean_text(question, self.limit)
+        except InputError as err:
+            # Nothing is asked; the text stays in the box, the reason under it.
+            empty = getattr(err.message, "id", "") == "input_empty"
+            note = "" if empty and quiet else t("empty_hint", lg) if empty else in_lang(err.message, lg)
+            return (turns, gr.update(), self.hint(note, lg), *self.controls(True))
+        turn = {"id": max((x["id"] for x in turns), default=0) + 1, "question": question,
+                "answer": None, "error": None}
         turns = [*turns, turn]
-        cleared = gr.update(value="", interactive=False)
-        return (turns, self.transcript(turns, ui_lang(lang)), cleared, *self.inputs_enabled(False)[1:])
+        return (turns, self.transcript(turns, lg), self.hint("", lg),
+                *self.controls(False, stop=backend not in ("none", None), question=""))
+
+    def add_shared_turn(self, question: str, turns: list[Json], lang: str,
+                        backend: str = "none") -> tuple[Any, ...]:
+        """A question from a shared link (?q=...) asked at page load; no link, nothing asked."""
+        return self.add_turn(question, turns, lang, backend, quiet=True)
 
     def answer_turn(self, turns: list[Json], lang: str = "en", backend: str = "none",
                     base_url: str = "", model: str = "") -> Iterator[tuple[Any, ...]]:
-        """The answer (then revealed by `reveal_turn`); a generated one streams as it is written."""
+        """The answer, shown at once; a generated one streams as it is written."""
+        if not pending(turns):
+            yield turns, gr.update(), gr.update()
+            return
+        lg = ui_lang(lang)
         turn = dict(turns[-1])
-        config = self.generator_config(backend, base_url, model, ui_lang(lang))
+        config = self.generator_config(backend, base_url, model, lg)
         if isinstance(config, str):
-            turn["error"] = config
+            turn["error"] = {code: t("gen_refused", code) for code in UI_LANGS}
         elif config.backend != "none":
-            yield from self.stream_turn(turns, turn, config, ui_lang(lang))
+            yield from self.stream_turn(turns, turn, config, lg)
             return
         else:
             result = safe_call(lambda: ask_json(self.service, turn["question"]))
             if "error" in result:
-                turn["error"] = result["error"]
+                turn["error"] = error_texts(result)
             else:
-                turn["answer"], turn["shown"] = result, 0
-        yield [*turns[:-1], turn], gr.update(), gr.update()
+                turn["answer"] = result
+        done = [*turns[:-1], turn]
+        yield done, self.transcript(done, lg), self.sources(done, lg)
 
     def stream_turn(self, turns: list[Json], turn: Json, config: GeneratorSettings,
                     lang: UiLang) -> Iterator[tuple[Any, ...]]:
@@ -169,7 +199,6 @@ class KakehashiUi:
                                       "lang": detect_lang(turn["question"]), "confidence": 0.0,
                                       "generator": config.backend, "citations": data["citations"],
                                       "sentences": [], "retrieved": [], "streaming": True}
-                    turn["shown"] = None
                 elif data["event"] == "text":
                     turn["answer"] = {**turn["answer"], "sentences": data["sentences"]}
                     checked = sum(s["support"] is not None for s in data["sentences"])
@@ -177,16 +206,46 @@ class KakehashiUi:
                         continue  # shown at most every STREAM_RENDER_S, and at each new verdict
                     verdicts = checked
                 else:
-                    turn["answer"], turn["streamed"] = data["answer"], True
+                    turn["answer"] = data["answer"]
                 rendered = time.monotonic()
                 current = [*turns[:-1], turn]
                 yield current, self.transcript(current, lang), self.sources(current, lang)
         except InputError as err:
-            turn["answer"], turn["error"] = None, str(err)
+            turn["answer"], turn["error"] = None, translations(err.message, UI_LANGS)
         except Exception:  # the page must keep working whatever one question does
             log.exception("request failed")
-            turn["answer"], turn["error"] = None, SERVER_ERROR
+            turn["answer"], turn["error"] = None, translations(SERVER_ERROR, UI_LANGS)
         yield [*turns[:-1], turn], gr.update(), gr.update()
+
+    def finish_turn(self, turns: list[Json], lang: str) -> tuple[Any, ...]:
+        """The answer in place (or why there is none); the question box takes input again."""
+        lg = ui_lang(lang)
+        if pending(turns):  # the answer step failed outright
+            turns = [*turns[:-1], {**turns[-1], "error": translations(SERVER_ERROR, UI_LANGS)}]
+        return (turns, self.transcript(turns, lg), self.sources(turns, lg), *self.controls(True))
+
+    def stop_turn(self, turns: list[Json], lang: str) -> tuple[Any, ...]:
+        """Stop pressed while a generated answer streams: what was written stays, marked stopped."""
+        if turns:
+            turn = dict(turns[-1])
+            if turn.get("answer") is not None and turn["answer"].get("streaming"):
+                turn["answer"] = {**turn["answer"], "streaming": False}
+            if (turn.get("answer") is None and turn.get("error") is None) or turn.get("answer", {}) \
+                    .get("sentences") == []:
+                turn["answer"], turn["error"] = None, {code: t("stopped", code) for code in UI_LANGS}
+            turns = [*turns[:-1], turn]
+        return self.finish_turn(turns, lang)
+
+    def restore(self, lang: str, turns: list[Json] | None, question: str) -> tuple[Any, ...]:
+        """At page load: the conversation kept in the browser, shown again (a question the page was
+        closed on is marked unanswered), in the interface language; a shared question in the box."""
+        lg = ui_lang(lang)
+        kept = [dict(x) for x in (turns or []) if isinstance(x, dict) and {"id", "question"} <= x.keys()]
+        for turn in kept:
+            if turn.get("answer") is None and turn.get("error") is None:
+                turn["error"] = {code: t("interrupted", code) for code in UI_LANGS}
+        return (lg, kept, question if isinstance(question, str) else "",
+                self.transcript(kept, lg), self.sources(kept, lg))
 
     # -- generators: which ones the page offers, and what it may point to
     def backends(self) -> list[str]:
@@ -210,30 +269,9 @@ class KakehashiUi:
         name = model.strip() if isinstance(model, str) and model.strip() else configured.model
         return replace(configured, backend="openai", base_url=url, model=name)
 
-    def reveal_turn(self, turns: list[Json], lang: str) -> Iterator[tuple[Any, ...]]:
-        lang_ = ui_lang(lang)
-        turn = dict(turns[-1])
-        if turn["answer"] is None and turn["error"] is None:  # the answer step failed outright
-            turn["error"] = SERVER_ERROR
-        if turn["answer"] is not None and not turn.get("streamed"):  # a streamed one is shown already
-            for point in reveal_points(turn["answer"]["answer"])[:-1]:
-                turn["shown"] = point
-                partial = [*turns[:-1], turn]
-                yield (partial, self.transcript(partial, lang_), self.sources(partial, lang_),
-                       *self.inputs_enabled(False))
-                time.sleep(REVEAL_DELAY_S)
-        turn["shown"] = None
-        done = [*turns[:-1], turn]
-        yield (done, self.transcript(done, lang_), self.sources(done, lang_),
-               *self.inputs_enabled(True))
-
-    def inputs_enabled(self, enabled: bool) -> tuple[Any, ...]:
-        """Updates for the textbox and the ask buttons: off while a question is answered, so
-        one conversation has one question in flight."""
-        return tuple(gr.update(interactive=enabled) for _ in range(2 + len(EXAMPLE_QUESTIONS)))
-
-    def clear(self, lang: str) -> tuple[list[Json], str, str]:
-        return [], self.transcript([], ui_lang(lang)), self.sources([], ui_lang(lang))
+    def clear(self, lang: str) -> tuple[list[Json], str, str, str]:
+        lg = ui_lang(lang)
+        return [], self.transcript([], lg), self.sources([], lg), self.hint("", lg)
 
     # -- checking
     def check(self, claim: str, lang: str) -> Iterator[tuple[Json | None, str]]:
@@ -257,8 +295,8 @@ class KakehashiUi:
             gr.update(label=t("tab_ask", lg)), gr.update(label=t("tab_check", lg)),
             gr.update(label=t("tab_about", lg)),
             gr.update(label=t("question", lg), placeholder=t("question_placeholder", lg)),
-            gr.update(value=t("ask", lg)), gr.update(value=t("clear", lg)),
-            examples_title_html(lg), examples_title_html(lg),
+            gr.update(value=t("ask", lg)), gr.update(value=t("clear", lg)), gr.update(value=t("stop", lg)),
+            self.hint("", lg), examples_title_html(lg), examples_title_html(lg, "claim_examples"),
             gr.update(label=t("claim", lg), placeholder=t("claim_placeholder", lg)),
             gr.update(value=t("check", lg)),
             self.transcript(turns, lg), self.sources(turns, lg), self.verdict(check_state, lg),
@@ -276,12 +314,14 @@ class Widgets:
 
     lang: gr.Radio
     header: gr.HTML
-    turns: gr.State
+    turns: gr.BrowserState
     check_state: gr.State
     tabs: list[gr.Tab]
     transcript: gr.HTML
     question: gr.Textbox
     ask: gr.Button
+    stop: gr.Button
+    hint: gr.HTML
     examples_titles: list[gr.HTML]
     examples: list[gr.Button]
     clear: gr.Button
@@ -296,6 +336,10 @@ class Widgets:
     base_url: gr.Textbox
     model_name: gr.Textbox
     gen_hint: gr.HTML
+
+    def controls(self) -> list[Any]:
+        """The outputs of `KakehashiUi.controls`, in its order."""
+        return [self.question, self.ask, self.clear, *self.examples, self.stop]
 
 
 def gen_hint_html(lang: UiLang) -> str:
@@ -329,22 +373,25 @@ def _api(service: Kakehashi) -> None:
 
 
 def _layout(ui: KakehashiUi, lg: UiLang) -> Widgets:
-    with gr.Row(equal_height=True):
-        header = gr.HTML(header_html(lg), scale=4, js_on_load=None)
+    with gr.Row(elem_id="kk-top"):
+        header = gr.HTML(header_html(lg), scale=4, min_width=300, js_on_load=None, elem_id="kk-header")
         lang = gr.Radio([("English", "en"), ("日本語", "ja")], value=lg, show_label=False,
-                        container=False, elem_id="kk-lang", scale=1, min_width=180)
-    turns, check_state = gr.State([]), gr.State(None)
+                        container=False, elem_id="kk-lang", scale=0, min_width=170)
+    # The conversation lives in the browser (local storage), never on the server.
+    turns, check_state = gr.BrowserState([], storage_key=CONVERSATION_KEY, secret=CONVERSATION_KEY), \
+        gr.State(None)
     with gr.Tabs():
         with gr.Tab(t("tab_ask", lg), id="ask", elem_id="kk-tab-ask") as tab_ask, gr.Row():
-            with gr.Column(scale=3, min_width=360):
-                transcript = gr.HTML(ui.transcript([], lg), elem_id="kk-transcript", js_on_load=None,
-                                     min_height=360, max_height=640, autoscroll=True)
-                with gr.Row(equal_height=True):
+            with gr.Column(scale=3, min_width=280, elem_id="kk-chat-col"):
+                transcript = gr.HTML(ui.transcript([], lg), elem_id="kk-transcript", js_on_load=None)
+                with gr.Row(equal_height=True, elem_id="kk-ask-row"):
                     question = gr.Textbox(label=t("question", lg), elem_id="kk-question",
                                           placeholder=t("question_placeholder", lg),
-                                          lines=1, max_lines=6, scale=6, autofocus=True)
-                    ask = gr.Button(t("ask", lg), variant="primary", scale=1, min_width=100,
-                                    elem_id="kk-ask")
+                                          lines=1, max_lines=6, scale=6, min_width=180, autofocus=True)
+                    ask = gr.Button(t("ask", lg), variant="primary", scale=1, min_width=90, elem_id="kk-ask")
+                    stop = gr.Button(t("stop", lg), variant="stop", scale=1, min_width=90, visible=False,
+                                     elem_id="kk-stop")
+                hint = gr.HTML(ui.hint("", lg), js_on_load=None, elem_id="kk-hint")
                 with gr.Row(equal_height=True):
                     examples_title = gr.HTML(examples_title_html(lg), js_on_load=None, scale=1)
                     clear = gr.Button(t("clear", lg), size="sm", variant="secondary", scale=0,
@@ -359,19 +406,19 @@ def _layout(ui: KakehashiUi, lg: UiLang) -> Widgets:
                                          else "none", elem_id="kk-generator")
                     with gr.Row(equal_height=True):
                         base_url = gr.Textbox(configured.base_url, label=t("gen_base_url", lg), max_lines=1,
-                                              scale=2, elem_id="kk-base-url")
+                                              scale=2, min_width=200, elem_id="kk-base-url")
                         model_name = gr.Textbox(configured.model, label=t("gen_model", lg), max_lines=1,
-                                                scale=1, elem_id="kk-model-name")
+                                                scale=1, min_width=140, elem_id="kk-model-name")
                     gen_hint = gr.HTML(gen_hint_html(lg), js_on_load=None)
-            with gr.Column(scale=2, min_width=320, elem_id="kk-sources-col"):
+            with gr.Column(scale=2, min_width=280, elem_id="kk-sources-col"):
                 sources = gr.HTML(ui.sources([], lg), elem_id="kk-sources", js_on_load=None)
         with gr.Tab(t("tab_check", lg), id="check", elem_id="kk-tab-check") as tab_check:
             with gr.Row(equal_height=True):
                 claim = gr.Textbox(label=t("claim", lg), elem_id="kk-claim", lines=1, max_lines=6,
-                                   placeholder=t("claim_placeholder", lg), scale=6)
-                check = gr.Button(t("check", lg), variant="primary", scale=1, min_width=100,
+                                   placeholder=t("claim_placeholder", lg), scale=6, min_width=180)
+                check = gr.Button(t("check", lg), variant="primary", scale=1, min_width=90,
                                   elem_id="kk-check")
-            claim_examples_title = gr.HTML(examples_title_html(lg), js_on_load=None)
+            claim_examples_title = gr.HTML(examples_title_html(lg, "claim_examples"), js_on_load=None)
             with gr.Row(elem_id="kk-claim-examples"):
                 claim_examples = [gr.Button(c, size="sm", variant="secondary", scale=0, min_width=0)
                                   for c in EXAMPLE_CLAIMS]
@@ -379,9 +426,9 @@ def _layout(ui: KakehashiUi, lg: UiLang) -> Widgets:
         with gr.Tab(t("tab_about", lg), id="about", elem_id="kk-tab-about") as tab_about:
             about = gr.HTML(ui.about(lg), js_on_load=None)
     return Widgets(lang, header, turns, check_state, [tab_ask, tab_check, tab_about], transcript,
-                   question, ask, [examples_title, claim_examples_title], examples, clear, sources,
-                   claim, check, claim_examples, verdict, about, gen_settings, generator, base_url,
-                   model_name, gen_hint)
+                   question, ask, stop, hint, [examples_title, claim_examples_title], examples, clear,
+                   sources, claim, check, claim_examples, verdict, about, gen_settings, generator,
+                   base_url, model_name, gen_hint)
 
 
 def _wire(app: gr.Blocks, ui: KakehashiUi, w: Widgets, concurrency: int) -> None:
@@ -389,30 +436,41 @@ def _wire(app: gr.Blocks, ui: KakehashiUi, w: Widgets, concurrency: int) -> None
     model: dict[str, Any] = {"concurrency_limit": concurrency, "concurrency_id": "model",
                              "api_visibility": "private", "show_progress": "hidden"}
     private: dict[str, Any] = {"queue": False, "api_visibility": "private", "show_progress": "hidden"}
-    locked = [w.question, w.ask, *w.examples]
+    added = [w.turns, w.transcript, w.hint, *w.controls()]
+    answering = []
+
+    def answer(dependency: Any) -> None:
+        """The question just added is answered in a model slot, then the box takes input again."""
+        answered = dependency.then(ui.answer_turn, [w.turns, w.lang, w.generator, w.base_url, w.model_name],
+                                   [w.turns, w.transcript, w.sources], api_name="ui_answer_turn", **model)
+        answering.append(answered)
+        answered.then(ui.finish_turn, [w.turns, w.lang], [w.turns, w.transcript, w.sources, *w.controls()],
+                      api_name="ui_finish_turn", **private) \
+            .then(None, js=FOCUS_JS)
+
     for source, triggers in [(w.question, [w.question.submit, w.ask.click]),
                              *[(b, [b.click]) for b in w.examples]]:
-        # Question shown at once, answered in a model slot, then revealed without holding one.
-        gr.on(triggers, ui.add_turn, [source, w.turns, w.lang], [w.turns, w.transcript, *locked],
-              api_name="ui_add_turn", **private) \
-            .then(ui.answer_turn, [w.turns, w.lang, w.generator, w.base_url, w.model_name],
-                  [w.turns, w.transcript, w.sources], api_name="ui_answer_turn", **model) \
-            .then(ui.reveal_turn, [w.turns, w.lang], [w.turns, w.transcript, w.sources, *locked],
-                  api_name="ui_reveal_turn", concurrency_limit=REVEAL_CONCURRENCY,
-                  concurrency_id="reveal", api_visibility="private", show_progress="hidden")
-    w.clear.click(ui.clear, [w.lang], [w.turns, w.transcript, w.sources], api_name="ui_clear", **private)
+        answer(gr.on(triggers, ui.add_turn, [source, w.turns, w.lang, w.generator], added,
+                     api_name="ui_add_turn", **private))
+    # At load: the interface language, the kept conversation, and a shared question (?q=...).
+    started = app.load(ui.restore, [w.lang, w.turns, w.question],
+                       [w.lang, w.turns, w.question, w.transcript, w.sources], js=STARTUP_JS,
+                       api_name="ui_restore", **private)
+    answer(started.then(ui.add_shared_turn, [w.question, w.turns, w.lang, w.generator], added,
+                        api_name="ui_add_shared_turn", **private))
+    w.stop.click(ui.stop_turn, [w.turns, w.lang], [w.turns, w.transcript, w.sources, *w.controls()],
+                 cancels=answering, api_name="ui_stop_turn", **private).then(None, js=FOCUS_JS)
+    w.clear.click(ui.clear, [w.lang], [w.turns, w.transcript, w.sources, w.hint], api_name="ui_clear",
+                  **private).then(None, js=FOCUS_JS)
     gr.on([w.claim.submit, w.check.click], ui.check, [w.claim, w.lang], [w.check_state, w.verdict],
           api_name="ui_check", **model)
     for button in w.claim_examples:
         button.click(ui.echo, [button], [w.claim], api_name="ui_claim_example", **private) \
             .then(ui.check, [w.claim, w.lang], [w.check_state, w.verdict], api_name="ui_check", **model)
     w.lang.change(ui.relabel, [w.lang, w.turns, w.check_state],
-                  [w.header, *w.tabs, w.question, w.ask, w.clear, *w.examples_titles, w.claim, w.check,
-                   w.transcript, w.sources, w.verdict, w.about, w.gen_settings, w.generator, w.base_url,
-                   w.model_name, w.gen_hint], api_name="ui_relabel", **private)
-    # The toggle starts in the browser's language (a script in the page: no request).
-    app.load(None, None, [w.lang], js=BROWSER_LANG_JS, api_name="ui_browser_lang",
-             api_visibility="private")
+                  [w.header, *w.tabs, w.question, w.ask, w.clear, w.stop, w.hint, *w.examples_titles,
+                   w.claim, w.check, w.transcript, w.sources, w.verdict, w.about, w.gen_settings,
+                   w.generator, w.base_url, w.model_name, w.gen_hint], api_name="ui_relabel", **private)
 
 
 # ---------------------------------------------------------------------------- running it
@@ -425,8 +483,8 @@ def launch_app(app: gr.Blocks, service: Kakehashi, host: str | None = None, port
     _, url, _ = app.launch(
         server_name=host or server.host, server_port=port or server.port, share=False,
         auth=auth_from_env(), prevent_thread_lock=True, quiet=True, show_error=False,
-        footer_links=["api"], run_history=False, enable_monitoring=False, mcp_server=False,
-        ssr_mode=False, theme=theme(), css=CSS, head=HEAD)
+        footer_links=[], run_history=False, enable_monitoring=False, mcp_server=False,
+        ssr_mode=False, theme=theme(), css=CSS, head=page_head(service.settings.limits.max_question_chars))
     if block:
         print(f"Kakehashi is running at {url} (model and index loaded in {service.load_seconds:.1f} s). "
               "Press Ctrl+C to stop.", flush=True)

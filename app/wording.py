@@ -28,6 +28,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the {what} is {length:,} characters long; the limit is {limit:,}. Please shorten it.",
         "ja": "{what}が{length:,}文字あります。上限は{limit:,}文字です。短くしてください。",
     },
+    "server_error": {"en": "Something went wrong on the server; please try again.",
+                     "ja": "サーバーで問題が発生しました。もう一度お試しください。"},
     "check_no_passage": {"en": "No passage of the sources is related.",
                          "ja": "関連する箇所が資料にありません。"},
     "check_supported": {"en": "A passage of the sources states this.",
