@@ -114,8 +114,8 @@ class KakehashiUi:
         self.limit = service.settings.limits.max_question_chars
 
     # -- rendering
-    def transcript(self, turns: list[Json], lang: UiLang) -> str:
-        return transcript_html(turns, self.catalog, lang)
+    def transcript(self, turns: list[Json], lang: UiLang, ready: bool = True) -> str:
+        return transcript_html(turns, self.catalog, lang, ready)
 
     def sources(self, turns: list[Json], lang: UiLang) -> str:
         return sources_html(turns, self.catalog, lang)
@@ -141,27 +141,40 @@ class KakehashiUi:
         buttons = [gr.update(interactive=enabled) for _ in range(2 + len(EXAMPLE_QUESTIONS))]
         return (box, *buttons, gr.update(visible=stop))
 
-    # -- asking: add the question (or say in place why not), answer it (model), finish
-    def add_turn(self, question: str, turns: list[Json], lang: str, backend: str = "none",
-                 quiet: bool = False) -> tuple[Any, ...]:
-        lg = ui_lang(lang)
+    # -- asking: say in place why a question cannot be asked, or add it; answer it (model); finish
+    def refusal(self, question: object) -> str | None:
+        """Why the question would be refused (a `Message`), or None."""
         try:
             clean_text(question, self.limit)
         except InputError as err:
-            # Nothing is asked; the text stays in the box, the reason under it.
-            empty = getattr(err.message, "id", "") == "input_empty"
-            note = "" if empty and quiet else t("empty_hint", lg) if empty else in_lang(err.message, lg)
-            return (turns, gr.update(), self.hint(note, lg), *self.controls(True))
+            return err.message
+        return None
+
+    def note(self, question: str, lang: str, quiet: bool = False) -> str:
+        """The note under the box: empty when the question can be asked; `quiet`: an empty box
+        (no shared question) needs no note."""
+        lg = ui_lang(lang)
+        problem = self.refusal(question)
+        empty = getattr(problem, "id", "") == "input_empty"
+        if problem is None or (empty and quiet):
+            return self.hint("", lg)
+        return self.hint(t("empty_hint", lg) if empty else in_lang(problem, lg), lg)
+
+    def shared_note(self, question: str, lang: str) -> str:
+        return self.note(question, lang, quiet=True)
+
+    def add_turn(self, question: str, turns: list[Json], lang: str, backend: str = "none") -> tuple[Any, ...]:
+        """The question in the conversation, the box emptied and locked until it is answered. A
+        question that cannot be asked stops here (nothing shown: `note` said why), and stays in
+        the box to be fixed."""
+        if self.refusal(question) is not None:
+            raise gr.Error("not asked", visible=False, print_exception=False)
+        lg = ui_lang(lang)
         turn = {"id": max((x["id"] for x in turns), default=0) + 1, "question": question,
                 "answer": None, "error": None}
         turns = [*turns, turn]
-        return (turns, self.transcript(turns, lg), self.hint("", lg),
+        return (turns, self.transcript(turns, lg),
                 *self.controls(False, stop=backend not in ("none", None), question=""))
-
-    def add_shared_turn(self, question: str, turns: list[Json], lang: str,
-                        backend: str = "none") -> tuple[Any, ...]:
-        """A question from a shared link (?q=...) asked at page load; no link, nothing asked."""
-        return self.add_turn(question, turns, lang, backend, quiet=True)
 
     def answer_turn(self, turns: list[Json], lang: str = "en", backend: str = "none",
                     base_url: str = "", model: str = "") -> Iterator[tuple[Any, ...]]:
@@ -383,7 +396,8 @@ def _layout(ui: KakehashiUi, lg: UiLang) -> Widgets:
     with gr.Tabs():
         with gr.Tab(t("tab_ask", lg), id="ask", elem_id="kk-tab-ask") as tab_ask, gr.Row():
             with gr.Column(scale=3, min_width=280, elem_id="kk-chat-col"):
-                transcript = gr.HTML(ui.transcript([], lg), elem_id="kk-transcript", js_on_load=None)
+                transcript = gr.HTML(ui.transcript([], lg, ready=False), elem_id="kk-transcript",
+                                     js_on_load=None)
                 with gr.Row(equal_height=True, elem_id="kk-ask-row"):
                     question = gr.Textbox(label=t("question", lg), elem_id="kk-question",
                                           placeholder=t("question_placeholder", lg),
@@ -436,13 +450,16 @@ def _wire(app: gr.Blocks, ui: KakehashiUi, w: Widgets, concurrency: int) -> None
     model: dict[str, Any] = {"concurrency_limit": concurrency, "concurrency_id": "model",
                              "api_visibility": "private", "show_progress": "hidden"}
     private: dict[str, Any] = {"queue": False, "api_visibility": "private", "show_progress": "hidden"}
-    added = [w.turns, w.transcript, w.hint, *w.controls()]
+    added = [w.turns, w.transcript, *w.controls()]
     answering = []
 
-    def answer(dependency: Any) -> None:
-        """The question just added is answered in a model slot, then the box takes input again."""
-        answered = dependency.then(ui.answer_turn, [w.turns, w.lang, w.generator, w.base_url, w.model_name],
-                                   [w.turns, w.transcript, w.sources], api_name="ui_answer_turn", **model)
+    def ask(noted: Any, source: gr.components.Component) -> None:
+        """After the note: the question added (unless refused), answered in a model slot, then
+        the box takes input again, with the focus."""
+        answered = noted.then(ui.add_turn, [source, w.turns, w.lang, w.generator], added,
+                              api_name="ui_add_turn", **private) \
+            .success(ui.answer_turn, [w.turns, w.lang, w.generator, w.base_url, w.model_name],
+                     [w.turns, w.transcript, w.sources], api_name="ui_answer_turn", **model)
         answering.append(answered)
         answered.then(ui.finish_turn, [w.turns, w.lang], [w.turns, w.transcript, w.sources, *w.controls()],
                       api_name="ui_finish_turn", **private) \
@@ -450,14 +467,13 @@ def _wire(app: gr.Blocks, ui: KakehashiUi, w: Widgets, concurrency: int) -> None
 
     for source, triggers in [(w.question, [w.question.submit, w.ask.click]),
                              *[(b, [b.click]) for b in w.examples]]:
-        answer(gr.on(triggers, ui.add_turn, [source, w.turns, w.lang, w.generator], added,
-                     api_name="ui_add_turn", **private))
+        ask(gr.on(triggers, ui.note, [source, w.lang], [w.hint], api_name="ui_note", **private), source)
     # At load: the interface language, the kept conversation, and a shared question (?q=...).
     started = app.load(ui.restore, [w.lang, w.turns, w.question],
                        [w.lang, w.turns, w.question, w.transcript, w.sources], js=STARTUP_JS,
                        api_name="ui_restore", **private)
-    answer(started.then(ui.add_shared_turn, [w.question, w.turns, w.lang, w.generator], added,
-                        api_name="ui_add_shared_turn", **private))
+    ask(started.then(ui.shared_note, [w.question, w.lang], [w.hint], api_name="ui_shared_note", **private),
+        w.question)
     w.stop.click(ui.stop_turn, [w.turns, w.lang], [w.turns, w.transcript, w.sources, *w.controls()],
                  cancels=answering, api_name="ui_stop_turn", **private).then(None, js=FOCUS_JS)
     w.clear.click(ui.clear, [w.lang], [w.turns, w.transcript, w.sources, w.hint], api_name="ui_clear",

@@ -274,8 +274,9 @@ def turn_html(turn: Json, catalog: Catalog, lang: UiLang) -> str:
     return f'<section class="kk-turn" data-turn="{esc(turn["id"])}">{"".join(parts)}</section>'
 
 
-def transcript_html(turns: Sequence[Json], catalog: Catalog, lang: UiLang) -> str:
-    labels = f'data-jump="{esc(t("jump_latest", lang))}"'
+def transcript_html(turns: Sequence[Json], catalog: Catalog, lang: UiLang, ready: bool = True) -> str:
+    """The conversation; `ready` once the page has restored what the browser kept (at load)."""
+    labels = f'data-jump="{esc(t("jump_latest", lang))}"' + (" data-ready" if ready else "")
     if not turns:
         return (f'<div class="kk-transcript kk-empty" {labels}><div class="kk-welcome">'
                 f'<div class="kk-welcome-mark" aria-hidden="true">架</div><p>{esc(t("welcome", lang))}</p>'

@@ -32,6 +32,11 @@ def theme() -> gr.themes.Base:
         button_primary_background_fill_hover="#3730a3",
         button_primary_background_fill_hover_dark="#4338ca",
         button_primary_text_color="#ffffff", button_primary_text_color_dark="#ffffff",
+        # The selected tab and the selected radio pill (Gradio's indigo-500 is 4.47:1 on white).
+        color_accent="#4338ca", color_accent_soft="#e0e7ff", color_accent_soft_dark="#312e81",
+        checkbox_label_background_fill_selected="#4338ca",
+        checkbox_label_background_fill_selected_dark="#4f46e5",
+        checkbox_label_text_color_selected="#ffffff", checkbox_label_text_color_selected_dark="#ffffff",
     )
 
 
@@ -56,6 +61,7 @@ CSS = """
   --kk-ok-bg: #022c22; --kk-ok-line: #047857; --kk-ok-ink: #a7f3d0; --kk-ok-dot: #047857;
   --kk-warn-bg: #451a03; --kk-warn-line: #b45309; --kk-warn-ink: #fde68a; --kk-warn-dot: #b45309;
   --kk-bad-dot: #b91c1c; }
+.dark button[role="tab"][aria-selected="true"] { color: #a5b4fc !important; }  /* the accent on dark */
 [lang="ja"] { line-break: strict; word-break: normal; overflow-wrap: anywhere; }
 
 /* Visible focus on every control, in both themes. */
