@@ -304,7 +304,7 @@ class KakehashiUi:
         """Every label, and everything rendered, in the chosen interface language."""
         lg = ui_lang(lang)
         return (
-            header_html(lg),
+            gr.update(label=t("language_toggle", lg)), header_html(lg),
             gr.update(label=t("tab_ask", lg)), gr.update(label=t("tab_check", lg)),
             gr.update(label=t("tab_about", lg)),
             gr.update(label=t("question", lg), placeholder=t("question_placeholder", lg)),
@@ -388,7 +388,8 @@ def _api(service: Kakehashi) -> None:
 def _layout(ui: KakehashiUi, lg: UiLang) -> Widgets:
     with gr.Row(elem_id="kk-top"):
         header = gr.HTML(header_html(lg), scale=4, min_width=300, js_on_load=None, elem_id="kk-header")
-        lang = gr.Radio([("English", "en"), ("日本語", "ja")], value=lg, show_label=False,
+        lang = gr.Radio([("English", "en"), ("日本語", "ja")], value=lg, label=t("language_toggle", lg),
+                        show_label=False,
                         container=False, elem_id="kk-lang", scale=0, min_width=170)
     # The conversation lives in the browser (local storage), never on the server.
     turns, check_state = gr.BrowserState([], storage_key=CONVERSATION_KEY, secret=CONVERSATION_KEY), \
@@ -411,8 +412,8 @@ def _layout(ui: KakehashiUi, lg: UiLang) -> Widgets:
                     clear = gr.Button(t("clear", lg), size="sm", variant="secondary", scale=0,
                                       min_width=140, elem_id="kk-clear")
                 with gr.Row(elem_id="kk-examples"):
-                    examples = [gr.Button(q, size="sm", variant="secondary", scale=0, min_width=0)
-                                for q in EXAMPLE_QUESTIONS]
+                    examples = [gr.Button(q, size="sm", variant="secondary", scale=0, min_width=0,
+                                          elem_classes=["kk-src"]) for q in EXAMPLE_QUESTIONS]
                 configured = ui.service.settings.generator
                 with gr.Accordion(t("gen_settings", lg), open=False, elem_id="kk-gen") as gen_settings:
                     generator = gr.Radio(ui.generator_choices(lg), label=t("gen_choice", lg),
@@ -434,8 +435,8 @@ def _layout(ui: KakehashiUi, lg: UiLang) -> Widgets:
                                   elem_id="kk-check")
             claim_examples_title = gr.HTML(examples_title_html(lg, "claim_examples"), js_on_load=None)
             with gr.Row(elem_id="kk-claim-examples"):
-                claim_examples = [gr.Button(c, size="sm", variant="secondary", scale=0, min_width=0)
-                                  for c in EXAMPLE_CLAIMS]
+                claim_examples = [gr.Button(c, size="sm", variant="secondary", scale=0, min_width=0,
+                                              elem_classes=["kk-src"]) for c in EXAMPLE_CLAIMS]
             verdict = gr.HTML(ui.verdict(None, lg), elem_id="kk-verdict", js_on_load=None)
         with gr.Tab(t("tab_about", lg), id="about", elem_id="kk-tab-about") as tab_about:
             about = gr.HTML(ui.about(lg), js_on_load=None)
@@ -484,7 +485,7 @@ def _wire(app: gr.Blocks, ui: KakehashiUi, w: Widgets, concurrency: int) -> None
         button.click(ui.echo, [button], [w.claim], api_name="ui_claim_example", **private) \
             .then(ui.check, [w.claim, w.lang], [w.check_state, w.verdict], api_name="ui_check", **model)
     w.lang.change(ui.relabel, [w.lang, w.turns, w.check_state],
-                  [w.header, *w.tabs, w.question, w.ask, w.clear, w.stop, w.hint, *w.examples_titles,
+                  [w.lang, w.header, *w.tabs, w.question, w.ask, w.clear, w.stop, w.hint, *w.examples_titles,
                    w.claim, w.check, w.transcript, w.sources, w.verdict, w.about, w.gen_settings,
                    w.generator, w.base_url, w.model_name, w.gen_hint], api_name="ui_relabel", **private)
 

@@ -81,11 +81,13 @@ _SCRIPT = """
     if (narrow()) {
       document.body.classList.add('kk-sheet-open');
       card.scrollIntoView({block: 'start'});
-      // The sheet becomes visible (and focusable) with the next frame.
-      requestAnimationFrame(() => requestAnimationFrame(() => {
+      // The sheet becomes visible (and its button focusable) within a frame or two.
+      let tries = 0;
+      (function focusBack() {
         const close = $('#kk-sources .kk-sheet-close');
         if (close) close.focus({preventScroll: true});
-      }));
+        if (document.activeElement !== close && tries++ < 60) requestAnimationFrame(focusBack);
+      })();
     } else {
       card.focus({preventScroll: true});
     }

@@ -246,7 +246,7 @@ NARROW_CSS = """
     padding: 0 12px 16px !important; border-radius: 16px 16px 0 0 !important;
     background: var(--kk-soft) !important; border-top: 1px solid var(--kk-line) !important;
     box-shadow: 0 -8px 24px rgba(15, 23, 42, .3) !important; transform: translateY(105%) !important;
-    visibility: hidden !important; transition: transform .2s ease, visibility .2s !important; }
+    visibility: hidden !important; transition: transform .2s ease !important; }
   body.kk-sheet-open #kk-sources-col { transform: none !important; visibility: visible !important; }
   .kk-sheet-bar { display: flex !important; position: sticky !important; top: 0 !important;
     z-index: 2 !important;

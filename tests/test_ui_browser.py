@@ -522,7 +522,7 @@ def test_reload_keeps_the_conversation_until_a_new_one(page: Page) -> None:
 def test_share_link_opens_the_page_and_asks(open_page: OpenPage, url: str) -> None:
     page = open_page(query=f"?q={quote(ITER_QUESTION)}")
     wait_answered(page, 1)
-    expect(page.locator(".kk-turn .kk-user")).to_have_text(ITER_QUESTION)
+    expect(page.locator(".kk-turn .kk-user .kk-bubble")).to_have_text(ITER_QUESTION)
     assert "q=" not in page.url  # a reload does not ask again
     button = page.locator(".kk-turn .kk-share")
     button.click()
