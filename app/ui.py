@@ -238,14 +238,15 @@ class KakehashiUi:
         return (turns, self.transcript(turns, lg), self.sources(turns, lg), *self.controls(True))
 
     def stop_turn(self, turns: list[Json], lang: str) -> tuple[Any, ...]:
-        """Stop pressed while a generated answer streams: what was written stays, marked stopped."""
+        """Stop pressed while a generated answer streams: what was written stays; nothing written
+        yet, the turn says it was stopped."""
         if turns:
             turn = dict(turns[-1])
-            if turn.get("answer") is not None and turn["answer"].get("streaming"):
-                turn["answer"] = {**turn["answer"], "streaming": False}
-            if (turn.get("answer") is None and turn.get("error") is None) or turn.get("answer", {}) \
-                    .get("sentences") == []:
+            answer = turn.get("answer")
+            if pending(turns) or (answer and answer.get("streaming") and not answer.get("sentences")):
                 turn["answer"], turn["error"] = None, {code: t("stopped", code) for code in UI_LANGS}
+            elif answer and answer.get("streaming"):
+                turn["answer"] = {**answer, "streaming": False}
             turns = [*turns[:-1], turn]
         return self.finish_turn(turns, lang)
 

@@ -84,8 +84,8 @@ def section_title(title: str) -> str:
 
 def reference_text(citation: Json, catalog: Catalog, lang: UiLang) -> str:
     """"[n] Document › section, lines a–b" as plain text, for copying."""
-    passage = citation["passage"]
-    section = section_title(passage["title"] or citation["title"])
+    passage = citation.get("passage") or {}
+    section = section_title(passage.get("title") or citation.get("title", ""))
     where = " › ".join(p for p in (doc_title(citation["doc"], catalog, lang), section) if p)
     return f'[{citation["n"]}] {where}, {lines_label(citation["line_start"], citation["line_end"], lang)}'
 
@@ -216,7 +216,7 @@ def answer_plain_text(answer: Json, catalog: Catalog, lang: UiLang) -> str:
     """The answer with its numbered references, as plain text to copy."""
     if answer["abstained"]:
         return phrase("no_answer", lang)
-    refs = [f'{reference_text(c, catalog, lang)}\n“{c["text"]}”' for c in answer["citations"]]
+    refs = [f'{reference_text(c, catalog, lang)}\n“{c.get("text", "")}”' for c in answer["citations"]]
     return "\n\n".join([answer["answer"], f'{t("references", lang)}:', *refs]) if refs else answer["answer"]
 
 
