@@ -16,10 +16,11 @@ _TEMPLATE_CHARS = str.maketrans({"$": "&#36;", "{": "&#123;", "}": "&#125;"})
 # A Markdown heading line, and the blank lines after it (the title is a block of its own).
 _HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$(?:\n[ \t]*(?=\n))*\n?", re.MULTILINE)
 _FURNITURE_LINE = re.compile(
-    r"copyright|all rights reserved|©|無断転載|禁無断|^\s*(?:tel|fax|e-?mail|mail|contact)\b|@\w+\.\w+",
-    re.IGNORECASE)
-# A passage with fewer letters than this, once furniture lines are gone, has nothing to read.
-MIN_READABLE_LETTERS = 30
+    r"copyright|all rights reserved|©|無断転載|禁無断|お問い合わせ|お断り"
+    r"|^\s*(?:tel|fax|e-?mail|mail|contact)\b|@\w+\.\w+", re.IGNORECASE)
+# A sentence: enough letters, ending as sentences end (bylines, headers and lists do not).
+_SENTENCE_END = re.compile(r"[.。!?！？][\"'”」』)）]*\s*$")
+MIN_SENTENCE_LETTERS = 30
 
 
 def esc(text: object) -> str:
@@ -69,12 +70,13 @@ def passage_html(citation: Json) -> str:
 
 
 def is_furniture(text: str) -> bool:
-    """Copyright and contact lines, or a list of abbreviations: nothing a reader would read."""
-    lines = [line for line in text.splitlines() if line.strip()]
-    kept = [line for line in lines if not _FURNITURE_LINE.search(line)]
+    """Nothing a reader would read: copyright, contact and disclaimer lines, bylines, headers,
+    lists of abbreviations; what is left holds no sentence."""
+    kept = [line for line in text.splitlines() if line.strip() and not _FURNITURE_LINE.search(line)]
     if kept and sum("\t" in line for line in kept) * 2 > len(kept):
         return True  # a glossary: "TT<tab>Translation Together"
-    return sum(ch.isalpha() for line in kept for ch in line) < MIN_READABLE_LETTERS
+    return not any(_SENTENCE_END.search(line) and sum(ch.isalpha() for ch in line) >= MIN_SENTENCE_LETTERS
+                   for line in kept)
 
 
 def related_passages(answer: Json) -> list[Json]:

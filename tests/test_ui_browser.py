@@ -391,6 +391,8 @@ def test_contrast_meets_wcag_aa_in_both_schemes(open_page: OpenPage, scheme: str
     expect(page.locator("#kk-hint .kk-note")).to_be_visible()
     page.locator(".kk-turn").nth(0).locator(".kk-answer-text a.kk-cite").first.click()
     measured = page.evaluate(CONTRAST_JS)
+    if scheme == "dark":
+        shoot(page, "dark.png")
     page.locator("button[role=tab]").nth(1).click()
     page.locator("#kk-claim-examples button").first.click()
     expect(page.locator("#kk-verdict .kk-badge")).to_be_visible()
@@ -402,8 +404,6 @@ def test_contrast_meets_wcag_aa_in_both_schemes(open_page: OpenPage, scheme: str
     page.click("#kk-check")
     expect(page.locator("#kk-verdict .kk-error")).to_be_visible()
     measured += page.evaluate(CONTRAST_JS)
-    if scheme == "dark":
-        shoot(page, "dark.png")
     assert len(measured) > 40, "too few texts measured: the page did not render"
     low = [m for m in measured if m["ratio"] < AA_CONTRAST]
     assert not low, f"texts under {AA_CONTRAST}:1 in the {scheme} scheme: {low}"
