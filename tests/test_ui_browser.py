@@ -432,6 +432,7 @@ def test_phone_has_no_sideways_scrolling(open_page: OpenPage) -> None:
     assert scroll_width(page) <= PHONE["width"]
     chips = page.locator(".kk-turn").last.locator(".kk-cite-row a.kk-cite")
     assert chips.first.bounding_box()["x"] + chips.first.bounding_box()["width"] <= PHONE["width"]
+    page.evaluate("() => window.scrollTo(0, 0)")
     shoot(page, "phone.png")
     link = page.locator(".kk-turn").last.locator(".kk-answer-text a.kk-cite").first
     link.click()
