@@ -202,10 +202,7 @@ _SCRIPT = """
   // Languages: the page's own, and that of each example (asked as written, whatever the toggle).
   function markLanguages() {
     const lang = uiLang();
-    if (lang) {
-      document.documentElement.lang = lang;
-      store.set(LANG_KEY, lang);
-    }
+    if (lang) document.documentElement.lang = lang;
     $$('#kk-examples button, #kk-claim-examples button, #kk-lang label').forEach((el) => {
       el.lang = /[\\u3040-\\u30ff\\u4e00-\\u9fff]/.test(el.textContent) ? 'ja' : 'en';
     });
@@ -233,6 +230,10 @@ _SCRIPT = """
   }).observe(document.documentElement, {subtree: true, childList: true, characterData: true,
                                          attributes: true, attributeFilter: ['class', 'disabled']});
   document.addEventListener('input', schedule, true);
+  // The reader's choice of language is kept (the page's own setting of it at load is not a choice).
+  document.addEventListener('change', (event) => {
+    if (event.target.closest && event.target.closest('#kk-lang')) store.set(LANG_KEY, event.target.value);
+  }, true);
   window.addEventListener('resize', schedule);
 
   document.addEventListener('click', (event) => {

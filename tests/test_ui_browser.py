@@ -140,8 +140,9 @@ def open_page(browser: Browser, url: str) -> Iterator[OpenPage]:
     """Opens the app in a fresh browser profile: a viewport, a colour scheme, a query string."""
     contexts, dialogs = [], []
 
-    def opener(viewport: dict[str, int] = DESKTOP, scheme: str = "light", query: str = "") -> Page:
-        context = browser.new_context(viewport=viewport, locale="en-US", color_scheme=scheme)
+    def opener(viewport: dict[str, int] = DESKTOP, scheme: str = "light", query: str = "",
+               locale: str = "en-US") -> Page:
+        context = browser.new_context(viewport=viewport, locale=locale, color_scheme=scheme)
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url.rstrip("/"))
         contexts.append(context)
         page = context.new_page()
@@ -486,6 +487,18 @@ def test_japanese_mode_is_japanese_throughout(page: Page, service) -> None:
     assert not page.evaluate(LATIN_WORDS_JS)
     page.locator("button[role=tab]").nth(2).click()
     assert not page.evaluate(LATIN_WORDS_JS)
+
+
+def test_starts_in_the_browser_language_then_the_chosen_one(open_page: OpenPage) -> None:
+    page = open_page(locale="ja-JP")
+    expect(page.locator("#kk-ask")).to_have_text("質問する")
+    assert page.evaluate("() => document.documentElement.lang") == "ja"
+    page = open_page(locale="en-US")
+    expect(page.locator("#kk-ask")).to_have_text("Ask")
+    switch_to_japanese(page)
+    page.reload()  # the reader's choice wins over the browser's language
+    wait_ready(page)
+    expect(page.locator("#kk-ask")).to_have_text("質問する")
 
 
 def test_language_toggle_keeps_the_open_card(page: Page) -> None:
