@@ -452,14 +452,17 @@ def _wire(app: gr.Blocks, ui: KakehashiUi, w: Widgets, concurrency: int) -> None
     model: dict[str, Any] = {"concurrency_limit": concurrency, "concurrency_id": "model",
                              "api_visibility": "private", "show_progress": "hidden"}
     private: dict[str, Any] = {"queue": False, "api_visibility": "private", "show_progress": "hidden"}
+    queued: dict[str, Any] = {**private, "queue": True, "concurrency_limit": None}
     added = [w.turns, w.transcript, *w.controls()]
     answering = []
 
     def ask(noted: Any, source: gr.components.Component) -> None:
         """After the note: the question added (unless refused), answered in a model slot, then
         the box takes input again, with the focus."""
+        # Queued, unlike other UI steps: a refused question ends the chain with an error, which the
+        # queue passes on quietly (outside it, the browser would log a failed request).
         answered = noted.then(ui.add_turn, [source, w.turns, w.lang, w.generator], added,
-                              api_name="ui_add_turn", **private) \
+                              api_name="ui_add_turn", **queued) \
             .success(ui.answer_turn, [w.turns, w.lang, w.generator, w.base_url, w.model_name],
                      [w.turns, w.transcript, w.sources], api_name="ui_answer_turn", **model)
         answering.append(answered)

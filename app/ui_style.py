@@ -89,7 +89,7 @@ CSS = """
 
 /* The conversation scrolls in its own box; the question box stays under it. */
 #kk-chat-col { position: relative; }
-#kk-transcript { height: clamp(300px, calc(100vh - 380px), 760px); overflow-y: auto !important;
+#kk-transcript { height: clamp(300px, calc(100vh - 430px), 760px); overflow-y: auto !important;
   overscroll-behavior: contain; border: 1px solid var(--kk-line); border-radius: 12px;
   background: var(--kk-soft); padding: 10px; }
 .kk-jump { position: absolute; left: 50%; transform: translateX(-50%); z-index: 5; display: none;

@@ -138,7 +138,7 @@ OpenPage = Callable[..., Page]
 @pytest.fixture()
 def open_page(browser: Browser, url: str) -> Iterator[OpenPage]:
     """Opens the app in a fresh browser profile: a viewport, a colour scheme, a query string."""
-    contexts, dialogs = [], []
+    contexts, dialogs, errors = [], [], []
 
     def opener(viewport: dict[str, int] = DESKTOP, scheme: str = "light", query: str = "",
                locale: str = "en-US") -> Page:
@@ -148,6 +148,8 @@ def open_page(browser: Browser, url: str) -> Iterator[OpenPage]:
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(url + query)
         wait_ready(page)
         return page
@@ -156,6 +158,7 @@ def open_page(browser: Browser, url: str) -> Iterator[OpenPage]:
     for context in contexts:
         context.close()
     assert not dialogs, f"a script from the page's content ran: {dialogs}"
+    assert not errors, f"the page logged errors: {errors}"
 
 
 @pytest.fixture()
