@@ -390,13 +390,14 @@ def test_contrast_meets_wcag_aa_in_both_schemes(open_page: OpenPage, scheme: str
     assert page.evaluate("() => document.body.classList.contains('dark')") == (scheme == "dark")
     ask(page, ITER_QUESTION)
     ask(page, UNANSWERABLE)
+    page.locator(".kk-turn").nth(0).locator(".kk-answer-text a.kk-cite").first.click()
+    if scheme == "dark":
+        shoot(page, "dark.png")
+    measured = page.evaluate(CONTRAST_JS)
     page.fill("#kk-question textarea", "Why? " * 420)
     page.keyboard.press("Enter")  # refused in place: the note and the counter
     expect(page.locator("#kk-hint .kk-note")).to_be_visible()
-    page.locator(".kk-turn").nth(0).locator(".kk-answer-text a.kk-cite").first.click()
-    measured = page.evaluate(CONTRAST_JS)
-    if scheme == "dark":
-        shoot(page, "dark.png")
+    measured += page.evaluate(CONTRAST_JS)
     page.locator("button[role=tab]").nth(1).click()
     page.locator("#kk-claim-examples button").first.click()
     expect(page.locator("#kk-verdict .kk-badge")).to_be_visible()
@@ -436,8 +437,7 @@ def test_phone_has_no_sideways_scrolling(open_page: OpenPage) -> None:
     assert scroll_width(page) <= PHONE["width"]
     chips = page.locator(".kk-turn").last.locator(".kk-cite-row a.kk-cite")
     assert chips.first.bounding_box()["x"] + chips.first.bounding_box()["width"] <= PHONE["width"]
-    page.evaluate("() => window.scrollTo(0, 0)")
-    shoot(page, "phone.png")
+    shoot(page, "phone.png", full_page=True)
     link = page.locator(".kk-turn").last.locator(".kk-answer-text a.kk-cite").first
     link.click()
     card = page.locator(".kk-turn-sources.kk-shown .kk-card.kk-active")
