@@ -115,7 +115,8 @@ CSS = """
   color: var(--kk-err-ink); }
 .kk-error strong { display: block; font-size: .9rem; }
 
-a.kk-cite { display: inline-block; margin: 0 1px; padding: 0 6px; border-radius: 6px; cursor: pointer;
+a.kk-cite { transition: none; display: inline-block; margin: 0 1px; padding: 0 6px; border-radius: 6px;
+  cursor: pointer;
   font-size: .78rem; font-weight: 600; line-height: 1.5; vertical-align: 2px; text-decoration: none;
   background: var(--kk-cite-bg); color: var(--kk-cite-ink); border: 1px solid var(--kk-cite-line);
   white-space: nowrap; }
