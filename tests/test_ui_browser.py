@@ -384,6 +384,12 @@ def test_visible_focus_on_controls(open_page: OpenPage, scheme: str) -> None:
 
 # ---------------------------------------------------------------------------- themes
 
+def contrasts(page: Page) -> list[dict]:
+    """The contrast of every visible text, the pointer away from every control."""
+    page.mouse.move(1, 1)
+    return page.evaluate(CONTRAST_JS)
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_contrast_meets_wcag_aa_in_both_schemes(open_page: OpenPage, scheme: str) -> None:
     page = open_page(scheme=scheme)
@@ -396,22 +402,22 @@ def test_contrast_meets_wcag_aa_in_both_schemes(open_page: OpenPage, scheme: str
     page.mouse.move(1, 1)
     if scheme == "dark":
         shoot(page, "dark.png")
-    measured += page.evaluate(CONTRAST_JS)  # at rest
+    measured += contrasts(page)  # at rest
     page.fill("#kk-question textarea", "Why? " * 420)
     page.keyboard.press("Enter")  # refused in place: the note and the counter
     expect(page.locator("#kk-hint .kk-note")).to_be_visible()
-    measured += page.evaluate(CONTRAST_JS)
+    measured += contrasts(page)
     page.locator("button[role=tab]").nth(1).click()
     page.locator("#kk-claim-examples button").first.click()
     expect(page.locator("#kk-verdict .kk-badge")).to_be_visible()
     page.fill("#kk-claim textarea", "RIKEN was founded in 1958.")
     page.click("#kk-check")
     expect(page.locator("#kk-verdict .kk-badge-contradicted")).to_be_visible()
-    measured += page.evaluate(CONTRAST_JS)
+    measured += contrasts(page)
     page.fill("#kk-claim textarea", " ")
     page.click("#kk-check")
     expect(page.locator("#kk-verdict .kk-error")).to_be_visible()
-    measured += page.evaluate(CONTRAST_JS)
+    measured += contrasts(page)
     assert len(measured) > 40, "too few texts measured: the page did not render"
     low = [m for m in measured if m["ratio"] < AA_CONTRAST]
     assert not low, f"texts under {AA_CONTRAST}:1 in the {scheme} scheme: {low}"
