@@ -110,7 +110,7 @@ class KakehashiUi:
         return catalog_html(self.catalog, self.service.sources, lang)
 
     def hint(self, text: str, lang: UiLang) -> str:
-        return input_hint_html(text, lang, self.limit)
+        return input_hint_html(text, lang)
 
     def controls(self, enabled: bool, stop: bool = False, question: str | None = None) -> tuple[Any, ...]:
         """Updates for the question box, Ask, New conversation, the examples and Stop: off while a

@@ -350,11 +350,10 @@ def checking_html(lang: UiLang) -> str:
 
 # ---------------------------------------------------------------------------- input, about, header
 
-def input_hint_html(text: str, lang: UiLang, limit: int) -> str:
-    """The note under a box: why nothing was asked (empty, too long), in place; and the place
-    the page's script counts characters in, near the limit."""
+def input_hint_html(text: str, lang: UiLang) -> str:
+    """The note under the question box: why nothing was asked (empty, too long), in place."""
     note = f'<span class="kk-note" role="alert">{esc(text)}</span>' if text else ""
-    return f'<div class="kk-input-hint" data-limit="{limit}" lang="{lang}">{note}</div>'
+    return f'<div class="kk-input-hint" lang="{lang}">{note}</div>'
 
 
 def catalog_html(catalog: Catalog, sources: Mapping[str, str], lang: UiLang) -> str:
