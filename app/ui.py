@@ -184,7 +184,9 @@ def _wire(app: gr.Blocks, ui: KakehashiUi, w: Widgets, concurrency: int) -> None
 
     for source, triggers in [(w.question, [w.question.submit, w.ask.click]),
                              *[(b, [b.click]) for b in w.examples]]:
-        ask(gr.on(triggers, ui.note, [source, w.lang], [w.hint], api_name="ui_note", **private), source)
+        # A question sent while the previous one's note is still on its way is not lost.
+        ask(gr.on(triggers, ui.note, [source, w.lang], [w.hint], api_name="ui_note",
+                  trigger_mode="always_last", **private), source)
     # At load: the interface language, the kept conversation, and a shared question (?q=...).
     started = app.load(ui.restore, [w.lang, w.turns, w.question],
                        [w.lang, w.turns, w.question, w.transcript, w.sources], js=STARTUP_JS,
