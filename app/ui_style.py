@@ -93,6 +93,7 @@ CSS = """
   overscroll-behavior: contain; border: 1px solid var(--kk-line); border-radius: 12px;
   background: var(--kk-soft); padding: 10px; }
 .kk-jump { position: absolute; left: 50%; transform: translateX(-50%); z-index: 5; display: none;
+  width: auto !important; max-width: 90%;
   border: 1px solid var(--kk-accent); background: var(--kk-accent); color: var(--kk-accent-ink);
   border-radius: 999px; padding: 6px 14px; font-size: .85rem; cursor: pointer;
   box-shadow: 0 2px 8px rgba(15, 23, 42, .25); }
