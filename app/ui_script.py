@@ -246,7 +246,12 @@ _SCRIPT = """
     const button = target.closest('button.kk-copy');
     if (button) copy(button);
   });
-  document.addEventListener('keydown', (event) => { if (event.key === 'Escape') K.closeSheet(); });
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') K.closeSheet();
+    // A marker is a button to the keyboard too: Space opens its card, as Enter does.
+    const link = event.key === ' ' && event.target.closest && event.target.closest('a.kk-cite');
+    if (link) { event.preventDefault(); openCard(link); }
+  });
 })();
 """
 

@@ -350,6 +350,11 @@ def test_newest_answer_in_view_after_five_questions(page: Page) -> None:
 def test_focus_returns_to_the_question_box(page: Page) -> None:
     ask(page, ITER_QUESTION)
     expect(page.locator("#kk-question textarea")).to_be_focused()
+    # A marker opens its card from the keyboard, then the focus goes back to the box.
+    page.locator(".kk-turn .kk-answer-text a.kk-cite").first.focus()
+    page.keyboard.press("Space")
+    expect(page.locator(".kk-turn-sources.kk-shown .kk-card.kk-active")).to_have_count(1)
+    page.locator("#kk-question textarea").focus()
     # The next question typed straight away, with the keyboard alone, is asked.
     page.keyboard.type(EN_QUESTION)
     page.keyboard.press("Enter")
