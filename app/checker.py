@@ -22,6 +22,7 @@ from app.evidence import Candidate, Scored
 from app.numbers import extract_numbers, missing_numbers
 from app.question import Question
 from app.records import Citation, Verdict
+from app.wording import Message
 from ingest.lang import detect_lang
 
 # Names: capitalised or upper-case Latin words (not the first word), and katakana words.
@@ -124,11 +125,11 @@ class ClaimChecker:
             if other:
                 return Judgement(
                     "contradicted",
-                    f"The sources give {', '.join(f.text for f in other[:3])}, "
-                    f"not {', '.join(n.text for n in missing)}.", sentence, strength)
+                    Message("check_contradicted", given=[f.text for f in other[:3]],
+                            claimed=[n.text for n in missing]), sentence, strength)
         if close and not missing:
-            return Judgement("supported", "A passage of the sources states this.", sentence, strength)
-        return Judgement("unsupported", "No passage of the sources states this.", sentence, strength)
+            return Judgement("supported", Message("check_supported"), sentence, strength)
+        return Judgement("unsupported", Message("check_unsupported"), sentence, strength)
 
     def check(self, claim: str, vector: np.ndarray, hits: list[Candidate]) -> Verdict:
         lang = detect_lang(claim)
@@ -136,7 +137,7 @@ class ClaimChecker:
         terms = self.composer.tokenizer.tokenize(claim)
         scored = self.composer.evidence(question, vector, hits)[: self.settings.candidates]
         if not scored:
-            return Verdict(claim, lang, "unsupported", "No passage of the sources is related.", [])
+            return Verdict(claim, lang, "unsupported", Message("check_no_passage"), [])
         judgements = [self.judge(claim, lang, terms, sentence) for sentence in scored]
         order = {"supported": 0, "contradicted": 1, "unsupported": 2}
         judgements.sort(key=lambda j: (order[j.verdict], -j.strength))
@@ -145,7 +146,7 @@ class ClaimChecker:
         unknown = self.unknown_names(claim)
         if unknown and verdict == "supported":
             verdict = "unsupported"
-            reason = f"The sources never mention {', '.join(unknown)}."
+            reason = Message("check_unknown_names", names=unknown)
         # A second piece of evidence only from another passage: one passage is shown once.
         more = [j.sentence for j in judgements[1:] if j.verdict == best.verdict
                 and j.sentence.chunk.id != best.sentence.chunk.id][:1]

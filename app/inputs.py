@@ -5,21 +5,27 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from app.wording import Message
+
 # Terminal escape sequences (colours, cursor moves) pasted along with a question.
 _ANSI_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])")
 
 
 class InputError(ValueError):
-    """Input we refuse, with a message meant for the user."""
+    """Input we refuse, with a message meant for the user (a `Message`: in either language)."""
+
+    @property
+    def message(self) -> str:
+        return self.args[0] if self.args else ""
 
 
 def clean_text(text: object, max_chars: int, what: str = "question") -> str:
     """The text with control characters removed and white space trimmed, or InputError."""
     if not isinstance(text, str):
-        raise InputError(f"the {what} must be text")
+        raise InputError(Message("input_not_text", what=what))
     if any("\udc80" <= ch <= "\udcff" for ch in text):
         # What Python makes of bytes that are not UTF-8 (command-line arguments, files).
-        raise InputError(f"the {what} is not valid UTF-8 text")
+        raise InputError(Message("input_not_utf8", what=what))
     # Control and format characters (NUL, escape sequences, bidi overrides) carry no meaning
     # for search and can corrupt a terminal or a page; line breaks and tabs become spaces.
     kept = "".join(
@@ -29,8 +35,7 @@ def clean_text(text: object, max_chars: int, what: str = "question") -> str:
     )
     cleaned = " ".join(kept.split())
     if not cleaned:
-        raise InputError(f"the {what} is empty")
+        raise InputError(Message("input_empty", what=what))
     if len(cleaned) > max_chars:
-        raise InputError(f"the {what} is {len(cleaned):,} characters long; "
-                         f"the limit is {max_chars:,}. Please shorten it.")
+        raise InputError(Message("input_too_long", what=what, length=len(cleaned), limit=max_chars))
     return cleaned

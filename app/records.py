@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from app.wording import in_lang
 from ingest.records import Chunk
 
 Support = Literal["supported", "unsupported", "contradicted"]
@@ -108,7 +109,8 @@ class Verdict:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "claim": self.claim, "lang": self.lang, "verdict": self.verdict, "reason": self.reason,
+            "claim": self.claim, "lang": self.lang, "verdict": self.verdict, "reason": str(self.reason),
+            "reason_lang": "en", "reason_ja": in_lang(self.reason, "ja"),  # the reason in Japanese too
             "evidence": [c.to_json() for c in self.evidence],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }

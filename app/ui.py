@@ -1,86 +1,34 @@
 """The web interface: chat with cited answers, a statement checker and the list of sources.
 
-`build_app(service)` makes the Gradio app; `serve(service)` runs it. The callbacks only call
-`service.ask` / `service.check` (the same code the CLI runs) and render what comes back, and
-the API endpoints `/ask` and `/check` return exactly the CLI's JSON.
+`build_app(service)` makes the Gradio app; `serve(service)` runs it. The callbacks
+(`app.ui_callbacks`) only call `service.ask` / `service.check` (the same code the CLI runs) and
+render what comes back, and the API endpoints `/ask` and `/check` return exactly the CLI's JSON.
 """
 
 from __future__ import annotations
 
-import logging
 import os
-import re
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 
 from app.documents import uploads_allowed
-from app.generator import endpoint_allowed
-from app.inputs import InputError
 from app.service import Kakehashi
-from app.settings import GeneratorSettings
+from app.ui_callbacks import KakehashiUi, ask_json, check_json, gen_hint_html, safe_call
 from app.ui_documents import DocumentsPanel
-from app.ui_render import (
-    Json,
-    catalog_html,
-    checking_html,
-    esc,
-    examples_title_html,
-    header_html,
-    sources_html,
-    transcript_html,
-    verdict_html,
-)
-from app.ui_style import BROWSER_LANG_JS, CSS, HEAD, theme
-from app.ui_text import EXAMPLE_CLAIMS, EXAMPLE_QUESTIONS, UiLang, t, ui_lang
-from ingest.lang import detect_lang
-
-log = logging.getLogger("kakehashi.ui")
+from app.ui_render import examples_title_html, header_html
+from app.ui_script import FOCUS_JS, STARTUP_JS, page_head
+from app.ui_style import CSS, theme
+from app.ui_text import EXAMPLE_CLAIMS, EXAMPLE_QUESTIONS, UiLang, t
 
 AUTH_USER_ENV = "KAKEHASHI_AUTH_USER"
 AUTH_PASSWORD_ENV = "KAKEHASHI_AUTH_PASSWORD"
-# Answers are revealed in at most this many steps, this far apart: quick, but visibly streamed.
-REVEAL_STEPS = 24
-REVEAL_DELAY_S = 0.03
 # How many queued requests wait at most; more are refused (the queue is full) rather than kept.
 QUEUE_SIZE = 200
-# Revealing an answer needs no model, so more of it may run at once than model calls.
-REVEAL_CONCURRENCY = 16
-SERVER_ERROR = "Something went wrong on the server; please try again."
-# A generated answer is re-rendered at most this often while it streams (and at each verdict).
-STREAM_RENDER_S = 0.1
-
-_TOKEN = re.compile(r"\[\d+\]|[A-Za-z0-9][\w'’.,:;%-]*\s*|\s+|.")
-
-
-# ---------------------------------------------------------------------------- service calls
-
-def ask_json(service: Kakehashi, question: object) -> Json:
-    """`service.ask` as the CLI's JSON, or {"error": message} for input it refuses."""
-    try:
-        return service.ask(question).to_json()  # type: ignore[arg-type]  # checked by the service
-    except InputError as err:
-        return {"error": str(err)}
-
-
-def check_json(service: Kakehashi, claim: object) -> Json:
-    """`service.check` as the CLI's JSON, or {"error": message} for input it refuses."""
-    try:
-        return service.check(claim).to_json()  # type: ignore[arg-type]
-    except InputError as err:
-        return {"error": str(err)}
-
-
-def safe_call(call: Callable[[], Json]) -> Json:
-    """The call's JSON; an unexpected failure is logged and shown as a short message."""
-    try:
-        return call()
-    except Exception:  # the page must keep working whatever one question does
-        log.exception("request failed")
-        return {"error": SERVER_ERROR}
+# Where the browser keeps the conversation (local storage); also the key it is stored under with
+# (the conversation is the reader's own, in the reader's browser: nothing secret).
+CONVERSATION_KEY = "kakehashi-conversation"
 
 
 def auth_from_env(environ: dict[str, str] | None = None) -> tuple[str, str] | None:
@@ -92,199 +40,20 @@ def auth_from_env(environ: dict[str, str] | None = None) -> tuple[str, str] | No
     return (user, password) if user else None
 
 
-# ---------------------------------------------------------------------------- revealing answers
-
-def reveal_points(text: str, steps: int = REVEAL_STEPS) -> list[int]:
-    """Where to cut the text while it streams: word (or a few characters) at a time, never
-    inside a citation marker, in at most `steps` steps."""
-    ends, at = [], 0
-    for match in _TOKEN.finditer(text):
-        at = match.end()
-        ends.append(at)
-    stride = max(1, -(-len(ends) // steps))
-    points = ends[stride - 1::stride]
-    return points if points and points[-1] == len(text) else [*points, len(text)]
-
-
-# ---------------------------------------------------------------------------- the app
-
-class KakehashiUi:
-    """The callbacks of one app: each renders what the service returns, nothing more."""
-
-    def __init__(self, service: Kakehashi) -> None:
-        self.service = service
-        self.catalog = service.catalog
-        self.documents: DocumentsPanel | None = None  # the documents panel, set by build_app
-
-    # -- rendering
-    def transcript(self, turns: list[Json], lang: UiLang) -> str:
-        return transcript_html(turns, self.catalog, lang)
-
-    def sources(self, turns: list[Json], lang: UiLang) -> str:
-        return sources_html(turns, self.catalog, lang)
-
-    def verdict(self, state: Json | None, lang: UiLang) -> str:
-        if state is None:
-            return verdict_html("", None, None, self.catalog, lang)
-        result = state["result"]
-        return verdict_html(state["claim"], None if "error" in result else result,
-                            result.get("error"), self.catalog, lang)
-
-    def about(self, lang: UiLang) -> str:
-        return catalog_html(self.catalog, self.service.sources, lang)
-
-    # -- asking: add the question, answer it (model), reveal the answer (no model)
-    def add_turn(self, question: str, turns: list[Json], lang: str) -> tuple[Any, ...]:
-        turn = {"id": len(turns) + 1, "question": question if isinstance(question, str) else "",
-                "answer": None, "error": None, "shown": None}
-        turns = [*turns, turn]
-        cleared = gr.update(value="", interactive=False)
-        return (turns, self.transcript(turns, ui_lang(lang)), cleared, *self.inputs_enabled(False)[1:])
-
-    def answer_turn(self, turns: list[Json], lang: str = "en", backend: str = "none",
-                    base_url: str = "", model: str = "") -> Iterator[tuple[Any, ...]]:
-        """The answer (then revealed by `reveal_turn`); a generated one streams as it is written."""
-        turn = dict(turns[-1])
-        config = self.generator_config(backend, base_url, model, ui_lang(lang))
-        if isinstance(config, str):
-            turn["error"] = config
-        elif config.backend != "none":
-            yield from self.stream_turn(turns, turn, config, ui_lang(lang))
-            return
-        else:
-            result = safe_call(lambda: ask_json(self.service, turn["question"]))
-            if "error" in result:
-                turn["error"] = result["error"]
-            else:
-                turn["answer"], turn["shown"] = result, 0
-        yield [*turns[:-1], turn], gr.update(), gr.update()
-
-    def stream_turn(self, turns: list[Json], turn: Json, config: GeneratorSettings,
-                    lang: UiLang) -> Iterator[tuple[Any, ...]]:
-        """The generated answer as it is written: sentences with their citations (linked to the
-        passage cards at once) and, as each sentence ends, its verdict."""
-        rendered, verdicts = 0.0, 0
-        try:
-            for event in self.service.ask_stream(turn["question"], config=config):
-                data = event.to_json()
-                if data["event"] == "passages":
-                    turn["answer"] = {"question": turn["question"], "answer": "", "abstained": False,
-                                      "lang": detect_lang(turn["question"]), "confidence": 0.0,
-                                      "generator": config.backend, "citations": data["citations"],
-                                      "sentences": [], "retrieved": [], "streaming": True}
-                    turn["shown"] = None
-                elif data["event"] == "text":
-                    turn["answer"] = {**turn["answer"], "sentences": data["sentences"]}
-                    checked = sum(s["support"] is not None for s in data["sentences"])
-                    if checked == verdicts and time.monotonic() - rendered < STREAM_RENDER_S:
-                        continue  # shown at most every STREAM_RENDER_S, and at each new verdict
-                    verdicts = checked
-                else:
-                    turn["answer"], turn["streamed"] = data["answer"], True
-                rendered = time.monotonic()
-                current = [*turns[:-1], turn]
-                yield current, self.transcript(current, lang), self.sources(current, lang)
-        except InputError as err:
-            turn["answer"], turn["error"] = None, str(err)
-        except Exception:  # the page must keep working whatever one question does
-            log.exception("request failed")
-            turn["answer"], turn["error"] = None, SERVER_ERROR
-        yield [*turns[:-1], turn], gr.update(), gr.update()
-
-    # -- generators: which ones the page offers, and what it may point to
-    def backends(self) -> list[str]:
-        configured = self.service.settings.generator
-        extra = ["llamacpp"] if configured.backend == "llamacpp" or configured.model_path else []
-        return ["none", "openai", *extra]
-
-    def generator_choices(self, lang: UiLang) -> list[tuple[str, str]]:
-        return [(t(f"gen_{name}", lang), name) for name in self.backends()]
-
-    def generator_config(self, backend: object, base_url: object, model: object,
-                         lang: UiLang) -> GeneratorSettings | str:
-        """The settings for one question from the page's choices, or a message refusing them."""
-        configured = self.service.settings.generator
-        chosen = backend if isinstance(backend, str) and backend in self.backends() else "none"
-        if chosen != "openai":
-            return replace(configured, backend=chosen)
-        url = (base_url if isinstance(base_url, str) and base_url.strip() else configured.base_url).strip()
-        if not endpoint_allowed(url, configured):
-            return t("gen_refused", lang)
-        name = model.strip() if isinstance(model, str) and model.strip() else configured.model
-        return replace(configured, backend="openai", base_url=url, model=name)
-
-    def reveal_turn(self, turns: list[Json], lang: str) -> Iterator[tuple[Any, ...]]:
-        lang_ = ui_lang(lang)
-        turn = dict(turns[-1])
-        if turn["answer"] is None and turn["error"] is None:  # the answer step failed outright
-            turn["error"] = SERVER_ERROR
-        if turn["answer"] is not None and not turn.get("streamed"):  # a streamed one is shown already
-            for point in reveal_points(turn["answer"]["answer"])[:-1]:
-                turn["shown"] = point
-                partial = [*turns[:-1], turn]
-                yield (partial, self.transcript(partial, lang_), self.sources(partial, lang_),
-                       *self.inputs_enabled(False))
-                time.sleep(REVEAL_DELAY_S)
-        turn["shown"] = None
-        done = [*turns[:-1], turn]
-        yield (done, self.transcript(done, lang_), self.sources(done, lang_),
-               *self.inputs_enabled(True))
-
-    def inputs_enabled(self, enabled: bool) -> tuple[Any, ...]:
-        """Updates for the textbox and the ask buttons: off while a question is answered, so
-        one conversation has one question in flight."""
-        return tuple(gr.update(interactive=enabled) for _ in range(2 + len(EXAMPLE_QUESTIONS)))
-
-    def clear(self, lang: str) -> tuple[list[Json], str, str]:
-        return [], self.transcript([], ui_lang(lang)), self.sources([], ui_lang(lang))
-
-    # -- checking
-    def check(self, claim: str, lang: str) -> Iterator[tuple[Json | None, str]]:
-        lang_ = ui_lang(lang)
-        yield None, checking_html(lang_)
-        state = {"claim": claim if isinstance(claim, str) else "",
-                 "result": safe_call(lambda: check_json(self.service, claim))}
-        yield state, self.verdict(state, lang_)
-
-    @staticmethod
-    def echo(text: str) -> str:
-        """An example's text, put in the box it is an example for."""
-        return text
-
-    # -- labels
-    def relabel(self, lang: str, turns: list[Json], check_state: Json | None) -> tuple[Any, ...]:
-        """Every label, and everything rendered, in the chosen interface language."""
-        lg = ui_lang(lang)
-        return (
-            header_html(lg),
-            gr.update(label=t("tab_ask", lg)), gr.update(label=t("tab_check", lg)),
-            gr.update(label=t("tab_about", lg)),
-            gr.update(label=t("question", lg), placeholder=t("question_placeholder", lg)),
-            gr.update(value=t("ask", lg)), gr.update(value=t("clear", lg)),
-            examples_title_html(lg), examples_title_html(lg),
-            gr.update(label=t("claim", lg), placeholder=t("claim_placeholder", lg)),
-            gr.update(value=t("check", lg)),
-            self.transcript(turns, lg), self.sources(turns, lg), self.verdict(check_state, lg),
-            self.about(lg),
-            gr.update(label=t("gen_settings", lg)),
-            gr.update(label=t("gen_choice", lg), choices=self.generator_choices(lg)),
-            gr.update(label=t("gen_base_url", lg)), gr.update(label=t("gen_model", lg)),
-            gen_hint_html(lg),
-        )
-
-
 @dataclass
 class Widgets:
     """The components the callbacks read and write."""
 
     lang: gr.Radio
     header: gr.HTML
-    turns: gr.State
+    turns: gr.BrowserState
     check_state: gr.State
     tabs: list[gr.Tab]
     transcript: gr.HTML
     question: gr.Textbox
     ask: gr.Button
+    stop: gr.Button
+    hint: gr.HTML
     examples_titles: list[gr.HTML]
     examples: list[gr.Button]
     clear: gr.Button
@@ -300,9 +69,9 @@ class Widgets:
     model_name: gr.Textbox
     gen_hint: gr.HTML
 
-
-def gen_hint_html(lang: UiLang) -> str:
-    return f'<p class="kk-gen-hint">{esc(t("gen_hint", lang))}</p>'
+    def controls(self) -> list[Any]:
+        """The outputs of `KakehashiUi.controls`, in its order."""
+        return [self.question, self.ask, self.clear, *self.examples, self.stop]
 
 
 def build_app(service: Kakehashi, host: str | None = None) -> gr.Blocks:
@@ -336,29 +105,34 @@ def _api(service: Kakehashi) -> None:
 
 
 def _layout(ui: KakehashiUi, lg: UiLang) -> Widgets:
-    with gr.Row(equal_height=True):
-        header = gr.HTML(header_html(lg), scale=4, js_on_load=None)
-        lang = gr.Radio([("English", "en"), ("日本語", "ja")], value=lg, show_label=False,
-                        container=False, elem_id="kk-lang", scale=1, min_width=180)
-    turns, check_state = gr.State([]), gr.State(None)
+    with gr.Row(elem_id="kk-top"):
+        header = gr.HTML(header_html(lg), scale=4, min_width=300, js_on_load=None, elem_id="kk-header")
+        lang = gr.Radio([("English", "en"), ("日本語", "ja")], value=lg, label=t("language_toggle", lg),
+                        show_label=False,
+                        container=False, elem_id="kk-lang", scale=0, min_width=170)
+    # The conversation lives in the browser (local storage), never on the server.
+    turns, check_state = gr.BrowserState([], storage_key=CONVERSATION_KEY, secret=CONVERSATION_KEY), \
+        gr.State(None)
     with gr.Tabs():
         with gr.Tab(t("tab_ask", lg), id="ask", elem_id="kk-tab-ask") as tab_ask, gr.Row():
-            with gr.Column(scale=3, min_width=360):
-                transcript = gr.HTML(ui.transcript([], lg), elem_id="kk-transcript", js_on_load=None,
-                                     min_height=360, max_height=640, autoscroll=True)
-                with gr.Row(equal_height=True):
+            with gr.Column(scale=3, min_width=280, elem_id="kk-chat-col"):
+                transcript = gr.HTML(ui.transcript([], lg, ready=False), elem_id="kk-transcript",
+                                     js_on_load=None)
+                with gr.Row(equal_height=True, elem_id="kk-ask-row"):
                     question = gr.Textbox(label=t("question", lg), elem_id="kk-question",
                                           placeholder=t("question_placeholder", lg),
-                                          lines=1, max_lines=6, scale=6, autofocus=True)
-                    ask = gr.Button(t("ask", lg), variant="primary", scale=1, min_width=100,
-                                    elem_id="kk-ask")
+                                          lines=1, max_lines=6, scale=6, min_width=180, autofocus=True)
+                    ask = gr.Button(t("ask", lg), variant="primary", scale=1, min_width=90, elem_id="kk-ask")
+                    stop = gr.Button(t("stop", lg), variant="stop", scale=1, min_width=90, visible=False,
+                                     elem_id="kk-stop")
+                hint = gr.HTML(ui.hint("", lg), js_on_load=None, elem_id="kk-hint")
                 with gr.Row(equal_height=True):
                     examples_title = gr.HTML(examples_title_html(lg), js_on_load=None, scale=1)
                     clear = gr.Button(t("clear", lg), size="sm", variant="secondary", scale=0,
                                       min_width=140, elem_id="kk-clear")
                 with gr.Row(elem_id="kk-examples"):
-                    examples = [gr.Button(q, size="sm", variant="secondary", scale=0, min_width=0)
-                                for q in EXAMPLE_QUESTIONS]
+                    examples = [gr.Button(q, size="sm", variant="secondary", scale=0, min_width=0,
+                                          elem_classes=["kk-src"]) for q in EXAMPLE_QUESTIONS]
                 configured = ui.service.settings.generator
                 with gr.Accordion(t("gen_settings", lg), open=False, elem_id="kk-gen") as gen_settings:
                     generator = gr.Radio(ui.generator_choices(lg), label=t("gen_choice", lg),
@@ -366,31 +140,31 @@ def _layout(ui: KakehashiUi, lg: UiLang) -> Widgets:
                                          else "none", elem_id="kk-generator")
                     with gr.Row(equal_height=True):
                         base_url = gr.Textbox(configured.base_url, label=t("gen_base_url", lg), max_lines=1,
-                                              scale=2, elem_id="kk-base-url")
+                                              scale=2, min_width=200, elem_id="kk-base-url")
                         model_name = gr.Textbox(configured.model, label=t("gen_model", lg), max_lines=1,
-                                                scale=1, elem_id="kk-model-name")
+                                                scale=1, min_width=140, elem_id="kk-model-name")
                     gen_hint = gr.HTML(gen_hint_html(lg), js_on_load=None)
-            with gr.Column(scale=2, min_width=320, elem_id="kk-sources-col"):
+            with gr.Column(scale=2, min_width=280, elem_id="kk-sources-col"):
                 sources = gr.HTML(ui.sources([], lg), elem_id="kk-sources", js_on_load=None)
         with gr.Tab(t("tab_check", lg), id="check", elem_id="kk-tab-check") as tab_check:
             with gr.Row(equal_height=True):
                 claim = gr.Textbox(label=t("claim", lg), elem_id="kk-claim", lines=1, max_lines=6,
-                                   placeholder=t("claim_placeholder", lg), scale=6)
-                check = gr.Button(t("check", lg), variant="primary", scale=1, min_width=100,
+                                   placeholder=t("claim_placeholder", lg), scale=6, min_width=180)
+                check = gr.Button(t("check", lg), variant="primary", scale=1, min_width=90,
                                   elem_id="kk-check")
-            claim_examples_title = gr.HTML(examples_title_html(lg), js_on_load=None)
+            claim_examples_title = gr.HTML(examples_title_html(lg, "claim_examples"), js_on_load=None)
             with gr.Row(elem_id="kk-claim-examples"):
-                claim_examples = [gr.Button(c, size="sm", variant="secondary", scale=0, min_width=0)
-                                  for c in EXAMPLE_CLAIMS]
+                claim_examples = [gr.Button(c, size="sm", variant="secondary", scale=0, min_width=0,
+                                              elem_classes=["kk-src"]) for c in EXAMPLE_CLAIMS]
             verdict = gr.HTML(ui.verdict(None, lg), elem_id="kk-verdict", js_on_load=None)
         with gr.Tab(t("tab_about", lg), id="about", elem_id="kk-tab-about") as tab_about:
             about = gr.HTML(ui.about(lg), js_on_load=None)
             if ui.documents is not None:
                 ui.documents.layout(lg)
     return Widgets(lang, header, turns, check_state, [tab_ask, tab_check, tab_about], transcript,
-                   question, ask, [examples_title, claim_examples_title], examples, clear, sources,
-                   claim, check, claim_examples, verdict, about, gen_settings, generator, base_url,
-                   model_name, gen_hint)
+                   question, ask, stop, hint, [examples_title, claim_examples_title], examples, clear,
+                   sources, claim, check, claim_examples, verdict, about, gen_settings, generator,
+                   base_url, model_name, gen_hint)
 
 
 def _wire(app: gr.Blocks, ui: KakehashiUi, w: Widgets, concurrency: int) -> None:
@@ -398,30 +172,48 @@ def _wire(app: gr.Blocks, ui: KakehashiUi, w: Widgets, concurrency: int) -> None
     model: dict[str, Any] = {"concurrency_limit": concurrency, "concurrency_id": "model",
                              "api_visibility": "private", "show_progress": "hidden"}
     private: dict[str, Any] = {"queue": False, "api_visibility": "private", "show_progress": "hidden"}
-    locked = [w.question, w.ask, *w.examples]
+    queued: dict[str, Any] = {**private, "queue": True, "concurrency_limit": None}
+    added = [w.turns, w.transcript, *w.controls()]
+    answering = []
+
+    def ask(noted: Any, source: gr.components.Component) -> None:
+        """After the note: the question added (unless refused), answered in a model slot, then
+        the box takes input again, with the focus."""
+        # Queued, unlike other UI steps: a refused question ends the chain with an error, which the
+        # queue passes on quietly (outside it, the browser would log a failed request).
+        answered = noted.then(ui.add_turn, [source, w.turns, w.lang, w.generator], added,
+                              api_name="ui_add_turn", **queued) \
+            .success(ui.answer_turn, [w.turns, w.lang, w.generator, w.base_url, w.model_name],
+                     [w.turns, w.transcript, w.sources], api_name="ui_answer_turn", **model)
+        answering.append(answered)
+        answered.then(ui.finish_turn, [w.turns, w.lang], [w.turns, w.transcript, w.sources, *w.controls()],
+                      api_name="ui_finish_turn", **private) \
+            .then(None, js=FOCUS_JS)
+
     for source, triggers in [(w.question, [w.question.submit, w.ask.click]),
                              *[(b, [b.click]) for b in w.examples]]:
-        # Question shown at once, answered in a model slot, then revealed without holding one.
-        gr.on(triggers, ui.add_turn, [source, w.turns, w.lang], [w.turns, w.transcript, *locked],
-              api_name="ui_add_turn", **private) \
-            .then(ui.answer_turn, [w.turns, w.lang, w.generator, w.base_url, w.model_name],
-                  [w.turns, w.transcript, w.sources], api_name="ui_answer_turn", **model) \
-            .then(ui.reveal_turn, [w.turns, w.lang], [w.turns, w.transcript, w.sources, *locked],
-                  api_name="ui_reveal_turn", concurrency_limit=REVEAL_CONCURRENCY,
-                  concurrency_id="reveal", api_visibility="private", show_progress="hidden")
-    w.clear.click(ui.clear, [w.lang], [w.turns, w.transcript, w.sources], api_name="ui_clear", **private)
+        # A question sent while the previous one's note is still on its way is not lost.
+        ask(gr.on(triggers, ui.note, [source, w.lang], [w.hint], api_name="ui_note",
+                  trigger_mode="always_last", **private), source)
+    # At load: the interface language, the kept conversation, and a shared question (?q=...).
+    started = app.load(ui.restore, [w.lang, w.turns, w.question],
+                       [w.lang, w.turns, w.question, w.transcript, w.sources], js=STARTUP_JS,
+                       api_name="ui_restore", **private)
+    ask(started.then(ui.shared_note, [w.question, w.lang], [w.hint], api_name="ui_shared_note", **private),
+        w.question)
+    w.stop.click(ui.stop_turn, [w.turns, w.lang], [w.turns, w.transcript, w.sources, *w.controls()],
+                 cancels=answering, api_name="ui_stop_turn", **private).then(None, js=FOCUS_JS)
+    w.clear.click(ui.clear, [w.lang], [w.turns, w.transcript, w.sources, w.hint], api_name="ui_clear",
+                  **private).then(None, js=FOCUS_JS)
     gr.on([w.claim.submit, w.check.click], ui.check, [w.claim, w.lang], [w.check_state, w.verdict],
           api_name="ui_check", **model)
     for button in w.claim_examples:
         button.click(ui.echo, [button], [w.claim], api_name="ui_claim_example", **private) \
             .then(ui.check, [w.claim, w.lang], [w.check_state, w.verdict], api_name="ui_check", **model)
     w.lang.change(ui.relabel, [w.lang, w.turns, w.check_state],
-                  [w.header, *w.tabs, w.question, w.ask, w.clear, *w.examples_titles, w.claim, w.check,
-                   w.transcript, w.sources, w.verdict, w.about, w.gen_settings, w.generator, w.base_url,
-                   w.model_name, w.gen_hint], api_name="ui_relabel", **private)
-    # The toggle starts in the browser's language (a script in the page: no request).
-    app.load(None, None, [w.lang], js=BROWSER_LANG_JS, api_name="ui_browser_lang",
-             api_visibility="private")
+                  [w.lang, w.header, *w.tabs, w.question, w.ask, w.clear, w.stop, w.hint, *w.examples_titles,
+                   w.claim, w.check, w.transcript, w.sources, w.verdict, w.about, w.gen_settings,
+                   w.generator, w.base_url, w.model_name, w.gen_hint], api_name="ui_relabel", **private)
     if ui.documents is not None:
         ui.documents.wire(w.lang, w.about, ui.about)
 
@@ -436,8 +228,8 @@ def launch_app(app: gr.Blocks, service: Kakehashi, host: str | None = None, port
     _, url, _ = app.launch(
         server_name=host or server.host, server_port=port or server.port, share=False,
         auth=auth_from_env(), prevent_thread_lock=True, quiet=True, show_error=False,
-        footer_links=["api"], run_history=False, enable_monitoring=False, mcp_server=False,
-        ssr_mode=False, theme=theme(), css=CSS, head=HEAD,
+        footer_links=[], run_history=False, enable_monitoring=False, mcp_server=False,
+        ssr_mode=False, theme=theme(), css=CSS, head=page_head(service.settings.limits.max_question_chars),
         max_file_size=service.settings.limits.max_document_bytes)
     if block:
         print(f"Kakehashi is running at {url} (model and index loaded in {service.load_seconds:.1f} s). "

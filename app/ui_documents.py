@@ -18,7 +18,7 @@ import gradio as gr
 
 from app.documents import DocumentsFolder, UploadReport
 from app.service import Kakehashi
-from app.ui_render import esc
+from app.ui_passages import esc
 from app.ui_text import UiLang, language_name, ui_lang
 from ingest.formats import SOURCE_SUFFIXES
 from ingest.reader import DocumentError

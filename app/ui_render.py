@@ -1,45 +1,55 @@
 """HTML for the web interface, made from the JSON the service returns (the CLI's JSON).
 
 Every piece of user or document text goes through `esc`, so a question or a document that
-contains `<script>` shows as text. Rendering only: nothing here decides an answer.
+contains `<script>` shows as text. Such text sits in an element of class `kk-src` with its own
+`lang` (shown as the user or the source wrote it); every other word is in the interface
+language. Rendering only: nothing here decides an answer.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from app.pages import page_label
+from app.ui_passages import esc, heading_text, passage_html, related_passages, text_html
 from app.ui_text import UiLang, language_name, t
+from app.wording import phrase
+from ingest.lang import detect_lang
 from ingest.reader import CatalogEntry
 
 Json = dict[str, Any]
 Catalog = Mapping[str, CatalogEntry]
 
 _MARKER = re.compile(r"\[(\d+)\]")
-# Gradio's HTML component fills `${...}` and `{{...}}` templates in what it shows; entities for
-# `$`, `{` and `}` keep document text from ever being read as a template.
-_TEMPLATE_CHARS = str.maketrans({"$": "&#36;", "{": "&#123;", "}": "&#125;"})
 VERDICT_ICONS = {"supported": "✓", "unsupported": "?", "contradicted": "✗"}
 
 
-def esc(text: object) -> str:
-    """Text made safe to put in HTML: markup, quotes and template characters as entities."""
-    return html.escape(str(text), quote=True).translate(_TEMPLATE_CHARS)
+def src(text: str, cls: str = "", tag: str = "span", lang: str | None = None) -> str:
+    """User or source text, escaped, marked as shown as written, in its own language."""
+    return (f'<{tag} class="{" ".join(("kk-src", cls)).strip()}" lang="{esc(lang or detect_lang(text))}">'
+            f"{esc(text)}</{tag}>")
 
 
 def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def message(text: object, lang: UiLang) -> str:
+    """A message kept in both languages ({"en": ..., "ja": ...}) in `lang`; a plain one as it is."""
+    if isinstance(text, Mapping):
+        return str(text.get(lang) or text.get("en") or "")
+    return str(text)
+
+
 # ---------------------------------------------------------------------------- citations in text
 
 def cite_link(turn: str, n: int, label: str | None = None) -> str:
-    """A citation marker; the page's script opens card `n` of `turn` when it is clicked."""
+    """A citation marker; the page's script opens card `n` of `turn` when it is clicked.
+    `label` is HTML (the caller escapes it)."""
     return (f'<a class="kk-cite" href="#kk-src-{esc(turn)}-{n}" data-turn="{esc(turn)}" '
-            f'data-n="{n}" role="button">{esc(label or f"[{n}]")}</a>')
+            f'data-n="{n}" role="button">{label or esc(f"[{n}]")}</a>')
 
 
 def with_markers(text: str, turn: str, known: set[int]) -> str:
@@ -68,25 +78,31 @@ def doc_title(doc: str, catalog: Catalog, lang: UiLang) -> str:
     return entry.title if entry else (doc or t("unknown_doc", lang))
 
 
+def section_title(title: str) -> str:
+    """A section path as plain text, its Markdown heading marks gone."""
+    return " › ".join(heading_text(c.strip()) for c in title.split("›") if c.strip())
+
+
+def reference_text(citation: Json, catalog: Catalog, lang: UiLang) -> str:
+    """"[n] Document › section, lines a–b" as plain text, for copying."""
+    passage = citation.get("passage") or {}
+    section = section_title(passage.get("title") or citation.get("title", ""))
+    where = " › ".join(p for p in (doc_title(citation["doc"], catalog, lang), section) if p)
+    return f'[{citation["n"]}] {where}, {lines_label(citation["line_start"], citation["line_end"], lang)}'
+
+
+def copy_button(text: str, label_key: str, lang: UiLang) -> str:
+    """A button the page's script answers by copying `text` as plain text."""
+    return (f'<button type="button" class="kk-copy" data-copy="{esc(text)}" '
+            f'data-done="{esc(t("copied", lang))}">{esc(t(label_key, lang))}</button>')
+
+
 # ---------------------------------------------------------------------------- source cards
 
-def passage_html(citation: Json) -> str:
-    """The passage with the quoted sentence marked; the quote alone if it lies outside it."""
-    passage = citation["passage"]
-    text = passage["text"]
-    q0, q1 = citation["start"] - passage["start"], citation["end"] - passage["start"]
-    if (q0, q1) == (0, len(text)):
-        return esc(text)  # a whole passage (a generated answer's citation): nothing to pick out
-    if 0 <= q0 <= q1 <= len(text) and text[q0:q1] == citation["text"]:
-        return (f'{esc(text[:q0])}<mark class="kk-quote">{esc(text[q0:q1])}</mark>'
-                f"{esc(text[q1:])}")
-    return f'<mark class="kk-quote">{esc(citation["text"])}</mark>'
-
-
 def section_html(title: str) -> str:
-    crumbs = [c.strip() for c in title.split("›") if c.strip()]
-    return '<span class="kk-crumb-sep">›</span>'.join(
-        f'<span class="kk-crumb">{esc(c)}</span>' for c in crumbs)
+    crumbs = [heading_text(c.strip()) for c in title.split("›") if c.strip()]
+    return '<span class="kk-crumb-sep" aria-hidden="true">›</span>'.join(
+        src(c, "kk-crumb") for c in crumbs)
 
 
 def chips_html(span: Json, lang: UiLang) -> str:
@@ -103,7 +119,8 @@ def parallel_html(parallel: Json | None, lang: UiLang) -> str:
     other = language_name(parallel["lang"], lang)
     return (f'<details class="kk-parallel"><summary>{esc(t("parallel", lang, lang=other))} · '
             f'{esc(lines_label(parallel["line_start"], parallel["line_end"], lang))}</summary>'
-            f'<div class="kk-passage" lang="{esc(parallel["lang"])}">{esc(parallel["text"])}</div>'
+            f'<div class="kk-passage kk-src" lang="{esc(parallel["lang"])}">'
+            f'{text_html(parallel["text"])}</div>'
             "</details>")
 
 
@@ -111,14 +128,15 @@ def source_card(citation: Json, turn: str, catalog: Catalog, lang: UiLang) -> st
     """One cited passage: document, section, lines, language, passage with the quote marked."""
     passage = citation["passage"]
     n = citation["n"]
+    quote = f'“{citation["text"]}”\n{reference_text(citation, catalog, lang)}'
     return (
-        f'<article class="kk-card" id="kk-src-{esc(turn)}-{n}" data-n="{n}">'
+        f'<article class="kk-card" id="kk-src-{esc(turn)}-{n}" data-n="{n}" tabindex="-1">'
         f'<header class="kk-card-head"><span class="kk-num">{n}</span>'
-        f'<div><div class="kk-doc">{esc(doc_title(citation["doc"], catalog, lang))}</div>'
+        f'<div>{src(doc_title(citation["doc"], catalog, lang), "kk-doc", "div")}'
         f'<div class="kk-section">{section_html(passage["title"] or citation["title"])}</div>'
         f"</div></header>"
-        f'<div class="kk-chips">{chips_html(passage, lang)}</div>'
-        f'<div class="kk-passage" lang="{esc(passage["lang"])}">{passage_html(citation)}</div>'
+        f'<div class="kk-chips">{chips_html(passage, lang)}{copy_button(quote, "copy_quote", lang)}</div>'
+        f'<div class="kk-passage kk-src" lang="{esc(passage["lang"])}">{passage_html(citation)}</div>'
         f"{parallel_html(citation.get('parallel'), lang)}"
         "</article>")
 
@@ -127,19 +145,18 @@ def related_card(passage: Json, catalog: Catalog, lang: UiLang) -> str:
     """A retrieved passage shown as related reading: no quote, since nothing was answered."""
     return (
         '<article class="kk-card kk-card-related">'
-        f'<header class="kk-card-head"><div><div class="kk-doc">'
-        f'{esc(doc_title(passage["doc"], catalog, lang))}</div>'
+        f'<header class="kk-card-head"><div>{src(doc_title(passage["doc"], catalog, lang), "kk-doc", "div")}'
         f'<div class="kk-section">{section_html(passage["title"])}</div></div></header>'
         f'<div class="kk-chips">{chips_html(passage, lang)}</div>'
-        f'<div class="kk-passage" lang="{esc(passage["lang"])}">{esc(shorten(passage["text"], 420))}'
-        "</div></article>")
+        f'<div class="kk-passage kk-src" lang="{esc(passage["lang"])}">'
+        f'{text_html(shorten(passage["text"], 420))}</div></article>')
 
 
 # ---------------------------------------------------------------------------- chat transcript
 
 def user_bubble(question: str, lang: UiLang) -> str:
     return (f'<div class="kk-msg kk-user"><div class="kk-who">{esc(t("you", lang))}</div>'
-            f'<div class="kk-bubble">{esc(shorten(question, 600))}</div></div>')
+            f'{src(shorten(question, 600), "kk-bubble", "div")}</div>')
 
 
 def thinking_bubble(lang: UiLang) -> str:
@@ -148,15 +165,15 @@ def thinking_bubble(lang: UiLang) -> str:
             f'{esc(t("thinking", lang))}</div></div>')
 
 
-def error_bubble(message: str, lang: UiLang, title_key: str = "error_title") -> str:
+def error_bubble(text: object, lang: UiLang, title_key: str = "error_title") -> str:
     return (f'<div class="kk-msg kk-bot kk-error"><div class="kk-who">{esc(t("assistant", lang))}'
             f'</div><div class="kk-bubble" role="alert"><strong>{esc(t(title_key, lang))}</strong>'
-            f"<div>{esc(message)}</div></div></div>")
+            f"<div>{esc(message(text, lang))}</div></div></div>")
 
 
 def citation_chips(answer: Json, turn: str, catalog: Catalog, lang: UiLang) -> str:
-    chips = [cite_link(turn, c["n"], f"[{c['n']}] {shorten(doc_title(c['doc'], catalog, lang), 42)}"
-                       f" · {lines_label(c['line_start'], c['line_end'], lang)}")
+    chips = [cite_link(turn, c["n"], f'[{c["n"]}] {src(shorten(doc_title(c["doc"], catalog, lang), 42))}'
+                       f' · {esc(lines_label(c["line_start"], c["line_end"], lang))}')
              for c in answer["citations"]]
     return f'<div class="kk-cite-row">{"".join(chips)}</div>' if chips else ""
 
@@ -185,50 +202,64 @@ def sentences_html(answer: Json, turn: str, known: set[int], lang: UiLang, strea
                           for n in sentence["citations"])
         support = sentence.get("support")
         parts.append(f'<span class="kk-sent" data-support="{esc(support or "pending")}">'
-                     f'{esc(sentence["text"])} {markers}{sentence_mark(support, lang)}</span>')
+                     f'{src(sentence["text"])} {markers}{sentence_mark(support, lang)}</span>')
     caret = '<span class="kk-caret"></span>' if streaming else ""
     return " ".join(parts) + caret
 
 
 def meta_line(answer: Json, lang: UiLang) -> str:
     took = answer.get("timings_ms", {}).get("total")
-    parts = [f'{t("confidence", lang)} {answer.get("confidence", 0):.2f}']
+    parts = [] if took is None else [esc(t("took", lang, ms=took))]
     if is_generated(answer):
-        parts.insert(0, t("generated_by", lang, name=answer["generator"]))
-    if took is not None:
-        parts.append(t("took", lang, ms=took))
-    return f'<div class="kk-meta">{esc(" · ".join(parts))}</div>'
+        parts.insert(0, esc(t("generated_by", lang, name="\0")).replace("\0", src(answer["generator"])))
+    return f'<div class="kk-meta">{" · ".join(parts)}</div>' if parts else ""
 
 
-def answer_bubble(answer: Json, turn: str, catalog: Catalog, lang: UiLang,
-                  shown: int | None = None) -> str:
-    """An answer; `shown` characters of it while it is being revealed (None: all of it)."""
-    text = answer["answer"] if shown is None else answer["answer"][:shown]
-    streaming = (shown is not None and shown < len(answer["answer"])) or bool(answer.get("streaming"))
-    caret = '<span class="kk-caret"></span>' if streaming else ""
+def answer_plain_text(answer: Json, catalog: Catalog, lang: UiLang) -> str:
+    """The answer with its numbered references, as plain text to copy."""
     if answer["abstained"]:
-        body = (f'<div lang="{esc(answer["lang"])}" title="{esc(t("not_found", lang))}">'
-                f'<span class="kk-abstain-icon" aria-hidden="true">ⓘ</span> {esc(text)}{caret}</div>')
-        footer = "" if streaming else related_list(answer, catalog, lang)
+        return phrase("no_answer", lang)
+    refs = [f'{reference_text(c, catalog, lang)}\n“{c.get("text", "")}”' for c in answer["citations"]]
+    return "\n\n".join([answer["answer"], f'{t("references", lang)}:', *refs]) if refs else answer["answer"]
+
+
+def answer_actions(answer: Json, question: str, catalog: Catalog, lang: UiLang) -> str:
+    copy = copy_button(answer_plain_text(answer, catalog, lang), "copy_answer", lang)
+    return (f'<div class="kk-actions">{copy}'
+            f'<button type="button" class="kk-copy kk-share" data-share="{esc(question)}" '
+            f'data-done="{esc(t("copied", lang))}">{esc(t("copy_link", lang))}</button></div>')
+
+
+def answer_bubble(answer: Json, turn: str, catalog: Catalog, lang: UiLang, question: str = "") -> str:
+    """An answer: the quoted (or generated) text with its markers, chips, and copy buttons."""
+    streaming = bool(answer.get("streaming"))
+    caret = '<span class="kk-caret"></span>' if streaming else ""
+    actions = "" if streaming else answer_actions(answer, question, catalog, lang)
+    if answer["abstained"]:
+        # The interface's own words: the sources say nothing, whatever the question's language.
+        body = (f'<div title="{esc(t("not_found", lang))}"><span class="kk-abstain-icon" aria-hidden="true">'
+                f'ⓘ</span> {esc(phrase("no_answer", lang))}{caret}</div>')
+        footer = "" if streaming else related_list(answer, catalog, lang) + actions
         kind = "kk-abstained"
     else:
         known = {c["n"] for c in answer["citations"]}
         if is_generated(answer) and (answer.get("sentences") or streaming):
-            inner = sentences_html(answer, turn, known, lang, streaming)
+            body = f'<div class="kk-answer-text">{sentences_html(answer, turn, known, lang, streaming)}</div>'
         else:
-            inner = with_markers(text, turn, known) + caret
-        body = f'<div lang="{esc(answer["lang"])}">{inner}</div>'
-        footer = "" if streaming else citation_chips(answer, turn, catalog, lang) + meta_line(answer, lang)
+            body = (f'<div class="kk-answer-text kk-src" lang="{esc(answer["lang"])}">'
+                    f"{with_markers(answer['answer'], turn, known)}{caret}</div>")
+        footer = "" if streaming else (citation_chips(answer, turn, catalog, lang) + meta_line(answer, lang)
+                                       + actions)
         kind = "kk-answered"
     return (f'<div class="kk-msg kk-bot {kind}" data-turn="{esc(turn)}"><div class="kk-who">'
             f'{esc(t("assistant", lang))}</div><div class="kk-bubble">{body}{footer}</div></div>')
 
 
 def related_list(answer: Json, catalog: Catalog, lang: UiLang) -> str:
-    items = [f'<li><span class="kk-related-doc">{esc(shorten(doc_title(r["doc"], catalog, lang), 48))}'
-             f'</span> · {esc(shorten(r["title"], 80))} · '
+    items = [f'<li>{src(shorten(doc_title(r["doc"], catalog, lang), 48), "kk-related-doc")} · '
+             f'{src(shorten(section_title(r["title"]), 80))} · '
              f'{esc(lines_label(r["line_start"], r["line_end"], lang))}</li>'
-             for r in answer.get("retrieved", [])]
+             for r in related_passages(answer)]
     if not items:
         return ""
     return (f'<div class="kk-related"><div class="kk-related-title">{esc(t("related_reading", lang))}'
@@ -242,15 +273,19 @@ def turn_html(turn: Json, catalog: Catalog, lang: UiLang) -> str:
     elif turn.get("answer") is None:
         parts.append(thinking_bubble(lang))
     else:
-        parts.append(answer_bubble(turn["answer"], str(turn["id"]), catalog, lang, turn.get("shown")))
-    return f'<section class="kk-turn">{"".join(parts)}</section>'
+        parts.append(answer_bubble(turn["answer"], str(turn["id"]), catalog, lang, turn["question"]))
+    return f'<section class="kk-turn" data-turn="{esc(turn["id"])}">{"".join(parts)}</section>'
 
 
-def transcript_html(turns: Sequence[Json], catalog: Catalog, lang: UiLang) -> str:
+def transcript_html(turns: Sequence[Json], catalog: Catalog, lang: UiLang, ready: bool = True) -> str:
+    """The conversation; `ready` once the page has restored what the browser kept (at load)."""
+    labels = f'data-jump="{esc(t("jump_latest", lang))}"' + (" data-ready" if ready else "")
     if not turns:
-        return (f'<div class="kk-transcript kk-empty"><div class="kk-welcome">'
-                f'<div class="kk-welcome-mark">架</div><p>{esc(t("welcome", lang))}</p></div></div>')
-    return f'<div class="kk-transcript">{"".join(turn_html(x, catalog, lang) for x in turns)}</div>'
+        return (f'<div class="kk-transcript kk-empty" {labels}><div class="kk-welcome">'
+                f'<div class="kk-welcome-mark" aria-hidden="true">架</div><p>{esc(t("welcome", lang))}</p>'
+                "</div></div>")
+    return (f'<div class="kk-transcript" {labels}>{"".join(turn_html(x, catalog, lang) for x in turns)}'
+            "</div>")
 
 
 # ---------------------------------------------------------------------------- sources panel
@@ -259,7 +294,7 @@ def turn_sources(turn: Json, catalog: Catalog, lang: UiLang, shown: bool) -> str
     answer = turn["answer"]
     key = str(turn["id"])
     if answer["abstained"]:
-        cards = "".join(related_card(r, catalog, lang) for r in answer.get("retrieved", []))
+        cards = "".join(related_card(r, catalog, lang) for r in related_passages(answer))
         heading = t("related_reading", lang)
     else:
         cards = "".join(source_card(c, key, catalog, lang) for c in answer["citations"])
@@ -267,7 +302,13 @@ def turn_sources(turn: Json, catalog: Catalog, lang: UiLang, shown: bool) -> str
     return (f'<div class="kk-turn-sources{" kk-shown" if shown else ""}" data-turn="{esc(key)}">'
             f'<div class="kk-panel-title">{esc(heading)}</div>'
             f'<div class="kk-panel-question">{esc(t("sources_for", lang))} '
-            f'“{esc(shorten(turn["question"], 120))}”</div>{cards}</div>')
+            f'“{src(shorten(turn["question"], 120))}”</div>{cards}</div>')
+
+
+def sheet_bar(lang: UiLang) -> str:
+    """The way back from a card opened as a sheet (shown on narrow screens only)."""
+    return (f'<div class="kk-sheet-bar"><button type="button" class="kk-sheet-close">'
+            f'{esc(t("back_to_answer", lang))}</button></div>')
 
 
 def sources_html(turns: Sequence[Json], catalog: Catalog, lang: UiLang) -> str:
@@ -278,12 +319,12 @@ def sources_html(turns: Sequence[Json], catalog: Catalog, lang: UiLang) -> str:
                 f'</div><p class="kk-hint">{esc(t("sources_empty", lang))}</p></div>')
     last = answered[-1]["id"]
     sections = "".join(turn_sources(x, catalog, lang, x["id"] == last) for x in answered)
-    return f'<div class="kk-sources">{sections}</div>'
+    return f'<div class="kk-sources">{sheet_bar(lang)}{sections}</div>'
 
 
 # ---------------------------------------------------------------------------- checking
 
-def verdict_html(claim: str, result: Json | None, error: str | None, catalog: Catalog,
+def verdict_html(claim: str, result: Json | None, error: object | None, catalog: Catalog,
                  lang: UiLang) -> str:
     """The verdict badge, its reason and the evidence cards, or the input error."""
     if error is not None:
@@ -292,15 +333,16 @@ def verdict_html(claim: str, result: Json | None, error: str | None, catalog: Ca
         return f'<div class="kk-verdict kk-empty"><p class="kk-hint">{esc(t("check_intro", lang))}</p></div>'
     verdict = result["verdict"]
     evidence = result.get("evidence", [])
+    reason = result.get(f"reason_{lang}") or result.get("reason", "")
     cards = "".join(source_card(c, "check", catalog, lang) for c in evidence) \
         or f'<p class="kk-hint">{esc(t("no_evidence", lang))}</p>'
     return (
         f'<div class="kk-verdict kk-verdict-{esc(verdict)}">'
-        f'<div class="kk-claim" lang="{esc(result.get("lang", ""))}">“{esc(shorten(claim, 600))}”</div>'
+        f'<div class="kk-claim">“{src(shorten(claim, 600))}”</div>'
         f'<div class="kk-badge kk-badge-{esc(verdict)}" data-verdict="{esc(verdict)}">'
-        f'<span class="kk-badge-icon">{VERDICT_ICONS.get(verdict, "?")}</span>'
+        f'<span class="kk-badge-icon" aria-hidden="true">{VERDICT_ICONS.get(verdict, "?")}</span>'
         f'{esc(t("verdict_" + verdict, lang) if verdict in VERDICT_ICONS else verdict)}</div>'
-        f'<p class="kk-reason">{esc(result.get("reason", ""))}</p>'
+        f'<p class="kk-reason">{esc(reason)}</p>'
         f'<div class="kk-panel-title">{esc(t("evidence", lang))}</div>{cards}</div>')
 
 
@@ -309,7 +351,13 @@ def checking_html(lang: UiLang) -> str:
             f'<i></i></span> {esc(t("thinking", lang))}</p></div>')
 
 
-# ---------------------------------------------------------------------------- about
+# ---------------------------------------------------------------------------- input, about, header
+
+def input_hint_html(text: str, lang: UiLang) -> str:
+    """The note under the question box: why nothing was asked (empty, too long), in place."""
+    note = f'<span class="kk-note" role="alert">{esc(text)}</span>' if text else ""
+    return f'<div class="kk-input-hint" lang="{lang}">{note}</div>'
+
 
 def catalog_html(catalog: Catalog, sources: Mapping[str, str], lang: UiLang) -> str:
     cards = []
@@ -317,25 +365,29 @@ def catalog_html(catalog: Catalog, sources: Mapping[str, str], lang: UiLang) -> 
         entry = catalog.get(doc)
         text = sources[doc]
         langs = ", ".join(language_name(code, lang) for code in (entry.languages if entry else ()))
-        rows = [(t("publisher", lang), entry.publisher if entry else ""),
+        rows = [(t("publisher", lang), src(entry.publisher) if entry and entry.publisher else ""),
                 (t("year", lang), str(entry.year) if entry and entry.year else ""),
-                (t("languages", lang), langs)]
-        facts = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in rows if v)
+                (t("languages", lang), esc(langs))]
+        facts = "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in rows if v)
         bilingual = (f'<p class="kk-hint">{esc(t("bilingual", lang))}</p>'
                      if entry and len(entry.languages) > 1 else "")
         size = t("size", lang, chars=len(text), lines=text.count("\n") + 1)
-        cards.append(f'<article class="kk-card kk-doc-card"><div class="kk-doc">'
-                     f'{esc(doc_title(doc, catalog, lang))}</div><dl>{facts}</dl>{bilingual}'
-                     f'<div class="kk-chips"><span class="kk-chip">{esc(doc)}</span>'
+        title = src(doc_title(doc, catalog, lang), "kk-doc", "div")
+        cards.append(f'<article class="kk-card kk-doc-card">{title}'
+                     f'<dl>{facts}</dl>{bilingual}'
+                     f'<div class="kk-chips">{src(doc, "kk-chip", lang="en")}'
                      f'<span class="kk-chip">{esc(size)}</span></div></article>')
     return (f'<div class="kk-about"><p>{esc(t("about_intro", lang))}</p>{"".join(cards)}</div>')
 
 
-def examples_title_html(lang: UiLang) -> str:
-    return f'<div class="kk-panel-title">{esc(t("examples", lang))}</div>'
+def examples_title_html(lang: UiLang, key: str = "examples") -> str:
+    return f'<div class="kk-panel-title">{esc(t(key, lang))}</div>'
 
 
 def header_html(lang: UiLang) -> str:
-    return (f'<div class="kk-header"><div class="kk-logo" aria-hidden="true">橋</div><div>'
-            f'<h1><span lang="ja">架け橋</span> <span class="kk-latin">Kakehashi</span></h1>'
-            f'<p>{esc(t("tagline", lang))}</p></div></div>')
+    return (f'<div class="kk-header"><div class="kk-logo" aria-hidden="true">橋</div><div class="kk-title">'
+            f'<h1><span lang="ja">架け橋</span> <span class="kk-latin" lang="en">Kakehashi</span></h1>'
+            f'<p>{esc(t("tagline", lang))}</p></div>'
+            f'<button type="button" class="kk-theme-toggle">'
+            f'<span class="kk-to-dark">☾ {esc(t("theme_dark", lang))}</span>'
+            f'<span class="kk-to-light">☀ {esc(t("theme_light", lang))}</span></button></div>')

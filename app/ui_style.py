@@ -1,4 +1,10 @@
-"""How the web interface looks (theme, CSS) and the one script it needs (citation clicks)."""
+"""How the web interface looks: the Gradio theme and the page's CSS, light and dark.
+
+Colours are set per theme on `.gradio-container` (inside the element that carries `.dark`), so
+every `--kk-*` colour changes with the theme. Each text colour is chosen for at least 4.5:1
+contrast on the background it sits on, in both themes (WCAG AA; tests/test_ui_browser.py
+measures it on the rendered page).
+"""
 
 from __future__ import annotations
 
@@ -10,30 +16,88 @@ FONTS = ["Inter", "Segoe UI", "Helvetica Neue", "Noto Sans", "Noto Sans JP", "No
          "Hiragino Kaku Gothic ProN", "Hiragino Sans", "Yu Gothic UI", "Meiryo", "system-ui",
          "sans-serif"]
 MONO = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "Noto Sans Mono CJK JP", "monospace"]
+# Below this width the sources panel becomes a sheet over the page and the layout is one column.
+NARROW_PX = 768
 
 
 def theme() -> gr.themes.Base:
     return gr.themes.Soft(primary_hue="indigo", secondary_hue="teal", neutral_hue="slate",
-                          radius_size="md", font=FONTS, font_mono=MONO)
+                          radius_size="md", font=FONTS, font_mono=MONO).set(
+        # Gradio's own subdued texts (labels, info, placeholders) made dark enough to read.
+        body_text_color_subdued="#475569", body_text_color_subdued_dark="#cbd5e1",
+        block_label_text_color="#334155", block_label_text_color_dark="#e2e8f0",
+        block_title_text_color="#334155", block_title_text_color_dark="#e2e8f0",
+        input_placeholder_color="#64748b", input_placeholder_color_dark="#94a3b8",
+        button_primary_background_fill="#4338ca", button_primary_background_fill_dark="#4f46e5",
+        button_primary_background_fill_hover="#3730a3",
+        button_primary_background_fill_hover_dark="#4338ca",
+        button_primary_text_color="#ffffff", button_primary_text_color_dark="#ffffff",
+        # The selected tab and the selected radio pill (Gradio's indigo-500 is 4.47:1 on white).
+        color_accent="#4338ca", color_accent_soft="#e0e7ff", color_accent_soft_dark="#312e81",
+        checkbox_label_background_fill_selected="#4338ca",
+        checkbox_label_background_fill_selected_dark="#4f46e5",
+        checkbox_label_text_color_selected="#ffffff", checkbox_label_text_color_selected_dark="#ffffff",
+    )
 
 
 CSS = """
-.gradio-container { max-width: 1280px !important; margin: 0 auto; }
-:root { --kk-ink: var(--body-text-color); --kk-muted: var(--body-text-color-subdued);
-  --kk-line: var(--border-color-primary); --kk-card: var(--background-fill-primary);
-  --kk-soft: var(--background-fill-secondary); --kk-accent: var(--color-accent, #4f46e5);
-  --kk-mark: #fde68a; --kk-mark-ink: #1f2937; }
-.dark { --kk-mark: #a16207; --kk-mark-ink: #fefce8; }
+.gradio-container { max-width: 1280px !important; margin: 0 auto;
+  --kk-ink: #0f172a; --kk-muted: #475569; --kk-line: #cbd5e1; --kk-card: #ffffff; --kk-soft: #f1f5f9;
+  --kk-accent: #4338ca; --kk-accent-ink: #ffffff; --kk-focus: #1d4ed8;
+  --kk-mark: #fde68a; --kk-mark-ink: #1f2937;
+  --kk-cite-bg: #eef2ff; --kk-cite-ink: #3730a3; --kk-cite-line: #a5b4fc;
+  --kk-teal: #0f766e; --kk-teal-bg: #f0fdfa; --kk-teal-line: #5eead4;
+  --kk-err-bg: #fef2f2; --kk-err-line: #fca5a5; --kk-err-ink: #991b1b;
+  --kk-ok-bg: #ecfdf5; --kk-ok-line: #6ee7b7; --kk-ok-ink: #065f46; --kk-ok-dot: #047857;
+  --kk-warn-bg: #fffbeb; --kk-warn-line: #fcd34d; --kk-warn-ink: #92400e; --kk-warn-dot: #b45309;
+  --kk-bad-dot: #b91c1c; }
+.dark .gradio-container, .gradio-container.dark {
+  --kk-ink: #f1f5f9; --kk-muted: #cbd5e1; --kk-line: #475569; --kk-card: #1e293b; --kk-soft: #0f172a;
+  --kk-accent: #4f46e5; --kk-accent-ink: #ffffff; --kk-focus: #93c5fd;
+  --kk-mark: #854d0e; --kk-mark-ink: #fefce8;
+  --kk-cite-bg: #312e81; --kk-cite-ink: #e0e7ff; --kk-cite-line: #6366f1;
+  --kk-teal: #5eead4; --kk-teal-bg: #042f2e; --kk-teal-line: #115e59;
+  --kk-err-bg: #450a0a; --kk-err-line: #991b1b; --kk-err-ink: #fecaca;
+  --kk-ok-bg: #022c22; --kk-ok-line: #047857; --kk-ok-ink: #a7f3d0; --kk-ok-dot: #047857;
+  --kk-warn-bg: #451a03; --kk-warn-line: #b45309; --kk-warn-ink: #fde68a; --kk-warn-dot: #b45309;
+  --kk-bad-dot: #b91c1c; }
+.dark button[role="tab"][aria-selected="true"] { color: #a5b4fc !important; }  /* the accent on dark */
 [lang="ja"] { line-break: strict; word-break: normal; overflow-wrap: anywhere; }
 
-.kk-header { display: flex; gap: 14px; align-items: center; padding: 6px 2px 2px; }
-.kk-logo { width: 46px; height: 46px; border-radius: 12px; display: grid; place-items: center;
-  background: linear-gradient(135deg, #4f46e5, #0d9488); color: #fff; font-size: 26px; font-weight: 700; }
-.kk-header h1 { margin: 0; font-size: 1.55rem; font-weight: 700; letter-spacing: .01em; }
+/* Visible focus on every control, in both themes. */
+.gradio-container :is(a, button, summary, [tabindex]):focus-visible,
+.gradio-container :is(input, textarea):focus-visible,
+.gradio-container label:has(input:focus-visible) {
+  outline: 3px solid var(--kk-focus) !important; outline-offset: 2px !important; }
+#kk-question textarea:focus, #kk-claim textarea:focus {
+  outline: 3px solid var(--kk-focus) !important; outline-offset: 1px !important; }
+
+#kk-top { flex-wrap: wrap; align-items: center; gap: 8px 16px; }
+.kk-header { display: flex; gap: 14px; align-items: center; padding: 6px 2px 2px; flex-wrap: wrap; }
+.kk-title { flex: 1 1 260px; }
+.kk-logo { width: 46px; height: 46px; border-radius: 12px; display: grid; place-items: center; flex: none;
+  background: #4338ca; color: #fff; font-size: 26px; font-weight: 700; }
+.kk-header h1 { margin: 0; font-size: 1.55rem; font-weight: 700; letter-spacing: .01em;
+  color: var(--kk-ink); }
 .kk-header .kk-latin { color: var(--kk-muted); font-weight: 500; font-size: 1.1rem; margin-left: 4px; }
 .kk-header p { margin: 2px 0 0; color: var(--kk-muted); font-size: .93rem; line-height: 1.55; }
-#kk-lang { max-width: 230px; margin-left: auto; }
+#kk-lang { flex: 0 1 auto !important; min-width: 0 !important; margin-left: auto; }
+.kk-theme-toggle { border: 1px solid var(--kk-line); background: var(--kk-card); color: var(--kk-ink);
+  border-radius: 999px; padding: 5px 12px; font-size: .85rem; cursor: pointer; white-space: nowrap; }
+.kk-to-light, .dark .kk-to-dark { display: none; }
+.dark .kk-to-light { display: inline; }
 
+/* The conversation scrolls in its own box; the question box stays under it. */
+#kk-chat-col { position: relative; }
+#kk-transcript { height: clamp(300px, calc(100vh - 430px), 760px); overflow-y: auto !important;
+  overscroll-behavior: contain; border: 1px solid var(--kk-line); border-radius: 12px;
+  background: var(--kk-soft); padding: 10px; }
+.kk-jump { position: absolute; left: 50%; transform: translateX(-50%); z-index: 5; display: none;
+  width: auto !important; max-width: 90%;
+  border: 1px solid var(--kk-accent); background: var(--kk-accent); color: var(--kk-accent-ink);
+  border-radius: 999px; padding: 6px 14px; font-size: .85rem; cursor: pointer;
+  box-shadow: 0 2px 8px rgba(15, 23, 42, .25); }
+.kk-jump.kk-visible { display: block; }
 .kk-transcript { display: flex; flex-direction: column; gap: 14px; padding: 4px 2px 8px; }
 .kk-turn { display: flex; flex-direction: column; gap: 10px; }
 .kk-msg { display: flex; flex-direction: column; max-width: 92%; }
@@ -41,26 +105,35 @@ CSS = """
 .kk-bot { align-self: flex-start; }
 .kk-who { font-size: .74rem; color: var(--kk-muted); margin: 0 6px 3px; letter-spacing: .03em; }
 .kk-bubble { padding: 11px 15px; border-radius: 14px; line-height: 1.75; font-size: 1rem;
-  white-space: pre-line; }
-.kk-user .kk-bubble { background: var(--kk-accent); color: #fff; border-bottom-right-radius: 4px; }
-.kk-bot .kk-bubble { background: var(--kk-card); border: 1px solid var(--kk-line);
+  white-space: pre-line; overflow-wrap: anywhere; max-width: 100%; }
+.kk-user .kk-bubble { background: var(--kk-accent); color: var(--kk-accent-ink);
+  border-bottom-right-radius: 4px; }
+.kk-bot .kk-bubble { background: var(--kk-card); color: var(--kk-ink); border: 1px solid var(--kk-line);
   border-bottom-left-radius: 4px; box-shadow: 0 1px 2px rgba(15, 23, 42, .05); }
 .kk-abstained .kk-bubble { background: var(--kk-soft); border-style: dashed; color: var(--kk-muted); }
 .kk-abstain-icon { font-weight: 700; }
-.kk-error .kk-bubble { background: #fef2f2; border-color: #fecaca; color: #991b1b; }
-.dark .kk-error .kk-bubble { background: #450a0a; border-color: #7f1d1d; color: #fecaca; }
+.kk-error .kk-bubble { background: var(--kk-err-bg); border-color: var(--kk-err-line);
+  color: var(--kk-err-ink); }
 .kk-error strong { display: block; font-size: .9rem; }
 
-a.kk-cite { display: inline-block; margin: 0 1px; padding: 0 6px; border-radius: 6px; cursor: pointer;
+a.kk-cite { transition: none; display: inline-block; margin: 0 1px; padding: 0 6px; border-radius: 6px;
+  cursor: pointer;
   font-size: .78rem; font-weight: 600; line-height: 1.5; vertical-align: 2px; text-decoration: none;
-  background: #eef2ff; color: #4338ca; border: 1px solid #c7d2fe; white-space: nowrap; }
-a.kk-cite:hover, a.kk-cite:focus { background: #4f46e5; color: #fff; border-color: #4f46e5; }
-.dark a.kk-cite { background: #312e81; color: #e0e7ff; border-color: #4338ca; }
+  background: var(--kk-cite-bg); color: var(--kk-cite-ink); border: 1px solid var(--kk-cite-line);
+  white-space: nowrap; }
+a.kk-cite:hover { background: var(--kk-accent); color: var(--kk-accent-ink);
+  border-color: var(--kk-accent); }
 .kk-cite-row { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 10px; white-space: normal; }
-.kk-cite-row a.kk-cite { font-weight: 500; padding: 2px 8px; vertical-align: 0; }
-.kk-meta { margin-top: 6px; font-size: .74rem; color: var(--kk-muted); white-space: normal; }
+.kk-cite-row a.kk-cite { font-weight: 500; padding: 2px 8px; vertical-align: 0; white-space: normal;
+  max-width: 100%; overflow-wrap: anywhere; text-align: left; }
+.kk-meta { margin-top: 6px; font-size: .78rem; color: var(--kk-muted); white-space: normal; }
+.kk-actions { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; white-space: normal; }
+.kk-copy { border: 1px solid var(--kk-line); background: var(--kk-card); color: var(--kk-muted);
+  border-radius: 999px; padding: 1px 10px; font-size: .78rem; cursor: pointer; line-height: 1.6; }
+.kk-copy:hover { color: var(--kk-ink); border-color: var(--kk-muted); }
 .kk-related { margin-top: 10px; white-space: normal; }
-.kk-related-title { font-size: .8rem; font-weight: 600; text-transform: uppercase; letter-spacing: .05em; }
+.kk-related-title { font-size: .8rem; font-weight: 600; text-transform: uppercase;
+  letter-spacing: .05em; }
 .kk-related ul { margin: 4px 0 0 18px; padding: 0; font-size: .88rem; line-height: 1.6; }
 .kk-related-doc { font-weight: 600; }
 
@@ -70,74 +143,80 @@ a.kk-cite:hover, a.kk-cite:focus { background: #4f46e5; color: #fff; border-colo
 .kk-dots i { display: inline-block; width: 6px; height: 6px; margin: 0 2px; border-radius: 50%;
   background: var(--kk-muted); animation: kk-bounce 1.2s infinite ease-in-out; }
 .kk-dots i:nth-child(2) { animation-delay: .15s; } .kk-dots i:nth-child(3) { animation-delay: .3s; }
-@keyframes kk-bounce { 0%, 80%, 100% { transform: translateY(0); opacity: .4; }
-  40% { transform: translateY(-4px); opacity: 1; } }
+@keyframes kk-bounce { 0%, 80%, 100% { transform: translateY(0); } 40% { transform: translateY(-4px); } }
 
 .kk-welcome { text-align: center; padding: 38px 22px; color: var(--kk-muted); line-height: 1.75; }
 .kk-welcome-mark { font-size: 40px; opacity: .25; font-weight: 700; }
 .kk-hint { color: var(--kk-muted); font-size: .9rem; line-height: 1.7; }
+.kk-input-hint { display: flex; flex-wrap: wrap; gap: 4px 12px; justify-content: space-between;
+  font-size: .85rem; line-height: 1.5; min-height: 0; }
+.kk-note { color: var(--kk-err-ink); background: var(--kk-err-bg); border-radius: 6px; padding: 2px 8px; }
+.kk-counter { font-size: .8rem; color: var(--kk-muted); text-align: right; margin: 2px 4px 0;
+  font-variant-numeric: tabular-nums; }
+.kk-counter.kk-over { color: var(--kk-err-ink); font-weight: 700; }
 
 .kk-panel-title { font-size: .78rem; font-weight: 700; text-transform: uppercase; letter-spacing: .08em;
   color: var(--kk-muted); margin: 4px 0 6px; }
 .kk-panel-question { font-size: .88rem; color: var(--kk-muted); margin-bottom: 10px; }
 .kk-turn-sources { display: none; }
 .kk-turn-sources.kk-shown { display: block; }
-.kk-card { background: var(--kk-card); border: 1px solid var(--kk-line); border-radius: 12px;
-  padding: 12px 14px; margin-bottom: 12px; scroll-margin: 80px;
+.kk-card { background: var(--kk-card); color: var(--kk-ink); border: 1px solid var(--kk-line);
+  border-radius: 12px; padding: 12px 14px; margin-bottom: 12px; scroll-margin: 80px;
   transition: box-shadow .25s ease, border-color .25s ease; }
-.kk-card.kk-active { border-color: var(--kk-accent); box-shadow: 0 0 0 3px rgba(79, 70, 229, .25); }
-.kk-card.kk-flash { animation: kk-flash 1.2s ease; }
-@keyframes kk-flash { 0% { box-shadow: 0 0 0 8px rgba(79, 70, 229, .35); }
-  100% { box-shadow: 0 0 0 3px rgba(79, 70, 229, .25); } }
+.kk-card.kk-active { border-color: var(--kk-accent); box-shadow: 0 0 0 3px rgba(79, 70, 229, .35); }
 .kk-card-head { display: flex; gap: 10px; align-items: flex-start; }
 .kk-num { flex: none; width: 26px; height: 26px; border-radius: 8px; display: grid; place-items: center;
-  background: var(--kk-accent); color: #fff; font-weight: 700; font-size: .85rem; }
+  background: var(--kk-accent); color: var(--kk-accent-ink); font-weight: 700; font-size: .85rem; }
 .kk-doc { font-weight: 650; font-size: .95rem; line-height: 1.45; }
 .kk-section { font-size: .82rem; color: var(--kk-muted); line-height: 1.5; margin-top: 1px; }
-.kk-crumb-sep { margin: 0 5px; opacity: .6; }
-.kk-chips { display: flex; flex-wrap: wrap; gap: 6px; margin: 8px 0; }
-.kk-chip { font-size: .74rem; padding: 1px 8px; border-radius: 999px; background: var(--kk-soft);
-  border: 1px solid var(--kk-line); color: var(--kk-muted); }
-.kk-chip-lang { color: #0f766e; border-color: #99f6e4; background: #f0fdfa; }
-.dark .kk-chip-lang { color: #99f6e4; border-color: #115e59; background: #042f2e; }
-.kk-passage { font-size: .92rem; line-height: 1.8; white-space: pre-line; color: var(--kk-ink); }
+.kk-crumb-sep { margin: 0 5px; }
+.kk-chips { display: flex; flex-wrap: wrap; gap: 6px; margin: 8px 0; align-items: center; }
+.kk-chip { font-size: .76rem; padding: 1px 8px; border-radius: 999px; background: var(--kk-soft);
+  border: 1px solid var(--kk-line); color: var(--kk-muted); overflow-wrap: anywhere; }
+.kk-chip-lang { color: var(--kk-teal); border-color: var(--kk-teal-line); background: var(--kk-teal-bg); }
+.kk-chips .kk-copy { margin-left: auto; }
+.kk-passage { font-size: .92rem; line-height: 1.8; white-space: pre-line; color: var(--kk-ink);
+  overflow-wrap: anywhere; }
+.kk-heading { display: block; font-weight: 700; font-size: .95rem; margin: 2px 0; }
 mark.kk-quote { background: var(--kk-mark); color: var(--kk-mark-ink); padding: 1px 2px;
   border-radius: 3px; box-decoration-break: clone; -webkit-box-decoration-break: clone; }
 .kk-parallel { margin-top: 8px; border-top: 1px dashed var(--kk-line); padding-top: 6px; }
-.kk-parallel summary { cursor: pointer; font-size: .82rem; color: #0f766e; font-weight: 600; }
+.kk-parallel summary { cursor: pointer; font-size: .82rem; color: var(--kk-teal); font-weight: 600; }
 .kk-parallel .kk-passage { margin-top: 6px; color: var(--kk-muted); }
 .kk-card-related { border-style: dashed; }
+.kk-sheet-bar { display: none; }
 
-.kk-verdict { padding: 4px 2px; }
+.kk-verdict { padding: 4px 2px; color: var(--kk-ink); }
 .kk-claim { font-size: 1.05rem; line-height: 1.7; margin-bottom: 10px; }
 .kk-badge { display: inline-flex; align-items: center; gap: 8px; padding: 6px 14px 6px 8px;
   border-radius: 999px; font-weight: 700; font-size: .95rem; border: 1px solid; }
 .kk-badge-icon { width: 24px; height: 24px; border-radius: 50%; display: grid; place-items: center;
   color: #fff; font-size: .9rem; }
-.kk-badge-supported { background: #ecfdf5; color: #065f46; border-color: #6ee7b7; }
-.kk-badge-supported .kk-badge-icon { background: #059669; }
-.kk-badge-unsupported { background: #fffbeb; color: #92400e; border-color: #fcd34d; }
-.kk-badge-unsupported .kk-badge-icon { background: #d97706; }
-.kk-badge-contradicted { background: #fef2f2; color: #991b1b; border-color: #fca5a5; }
-.kk-badge-contradicted .kk-badge-icon { background: #dc2626; }
+.kk-badge-supported, .kk-sent-supported { background: var(--kk-ok-bg); color: var(--kk-ok-ink);
+  border-color: var(--kk-ok-line); }
+.kk-badge-supported .kk-badge-icon, .kk-sent-supported .kk-sent-icon { background: var(--kk-ok-dot); }
+.kk-badge-unsupported, .kk-sent-unsupported { background: var(--kk-warn-bg); color: var(--kk-warn-ink);
+  border-color: var(--kk-warn-line); }
+.kk-badge-unsupported .kk-badge-icon,
+  .kk-sent-unsupported .kk-sent-icon { background: var(--kk-warn-dot); }
+.kk-badge-contradicted, .kk-sent-contradicted { background: var(--kk-err-bg); color: var(--kk-err-ink);
+  border-color: var(--kk-err-line); }
+.kk-badge-contradicted .kk-badge-icon,
+  .kk-sent-contradicted .kk-sent-icon { background: var(--kk-bad-dot); }
 .kk-reason { margin: 10px 0 14px; line-height: 1.7; }
 
-.kk-sent-mark { display: inline-flex; align-items: center; gap: 3px; margin-left: 3px; padding: 0 6px 0 2px;
+.kk-sent-mark { display: inline-flex; align-items: center; gap: 3px; margin-left: 3px;
+  padding: 0 6px 0 2px;
   border-radius: 999px; font-size: .72rem; font-weight: 650; line-height: 1.5; vertical-align: 2px;
   border: 1px solid; white-space: nowrap; }
 .kk-sent-icon { width: 15px; height: 15px; border-radius: 50%; display: inline-grid; place-items: center;
   color: #fff; font-size: .65rem; }
-.kk-sent-supported { border-color: transparent; padding: 0; }
-.kk-sent-supported .kk-sent-icon { background: #059669; }
-.kk-sent-unsupported { background: #fffbeb; color: #92400e; border-color: #fcd34d; }
-.kk-sent-unsupported .kk-sent-icon { background: #d97706; }
-.kk-sent-contradicted { background: #fef2f2; color: #991b1b; border-color: #fca5a5; }
-.kk-sent-contradicted .kk-sent-icon { background: #dc2626; }
+.kk-sent-mark.kk-sent-supported { border-color: transparent; background: transparent; padding: 0; }
 .kk-sent[data-support="unsupported"], .kk-sent[data-support="contradicted"] {
-  text-decoration: underline dotted #d97706; text-underline-offset: 3px; }
+  text-decoration: underline dotted var(--kk-warn-dot); text-underline-offset: 3px; }
 .kk-gen-hint { color: var(--kk-muted); font-size: .84rem; line-height: 1.6; }
 
-.kk-about > p { line-height: 1.75; }
+.kk-about > p { line-height: 1.75; color: var(--kk-ink); }
 .kk-doc-card dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px;
   margin: 8px 0; font-size: .88rem; }
 .kk-doc-card dt { color: var(--kk-muted); }
@@ -145,40 +224,37 @@ mark.kk-quote { background: var(--kk-mark); color: var(--kk-mark-ink); padding: 
 
 #kk-examples, #kk-claim-examples { flex-wrap: wrap; gap: 8px; }
 #kk-examples button, #kk-claim-examples button { flex: 0 1 auto !important; width: auto !important;
-  min-width: 0 !important; font-weight: 400; text-align: left; border-radius: 999px; padding: 4px 12px; }
+  min-width: 0 !important; max-width: 100%; font-weight: 400; text-align: left; border-radius: 999px;
+  padding: 4px 12px; white-space: normal; overflow-wrap: anywhere; }
 #kk-clear { flex: none; width: auto; align-self: flex-start; }
 #kk-sources-col { position: sticky; top: 8px; align-self: flex-start; max-height: calc(100vh - 16px);
   overflow-y: auto; }
+
 """
 
-# Citation markers live in the transcript and their cards in the sources panel (two components):
-# one listener on the document opens the right turn's cards and scrolls to the card.
-HEAD = """
-<script>
-(() => {
-  if (window.kakehashiCites) return;
-  window.kakehashiCites = true;
-  function openCard(turn, n) {
-    document.querySelectorAll('.kk-turn-sources').forEach((section) => {
-      section.classList.toggle('kk-shown', section.dataset.turn === turn);
-    });
-    const card = document.getElementById('kk-src-' + turn + '-' + n);
-    if (!card) return;
-    document.querySelectorAll('.kk-card.kk-active')
-      .forEach((c) => c.classList.remove('kk-active', 'kk-flash'));
-    void card.offsetWidth;  // restart the flash animation
-    card.classList.add('kk-active', 'kk-flash');
-    card.scrollIntoView({behavior: 'smooth', block: 'nearest'});
-  }
-  document.addEventListener('click', (event) => {
-    const link = event.target.closest && event.target.closest('a.kk-cite');
-    if (!link) return;
-    event.preventDefault();
-    openCard(link.dataset.turn, link.dataset.n);
-  });
-})();
-</script>
-"""
-
-# The toggle starts in the browser's language.
-BROWSER_LANG_JS = "() => ((navigator.language || 'en').toLowerCase().startsWith('ja') ? 'ja' : 'en')"
+# Narrow screens (phones). Served in the page's <head> as it is: Gradio prefixes the rules of `CSS`
+# with its own container, which would keep them from reaching `body` and `.main`; `!important`
+# lets them win over the prefixed rules above.
+NARROW_CSS = """
+@media (max-width: __NARROW__px) {
+  .gradio-container .main { padding: 10px 8px !important; }
+  .gradio-container .tab-wrapper, .gradio-container .tab-container { flex-wrap: wrap !important; }
+  .kk-header h1 { font-size: 1.3rem !important; }
+  #kk-lang { margin-left: 0 !important; }
+  #kk-transcript { height: clamp(280px, calc(100svh - 330px), 620px) !important; padding: 6px !important; }
+  .kk-msg { max-width: 100% !important; }
+  #kk-sources-col { position: fixed !important; left: 0 !important; right: 0 !important; bottom: 0 !important;
+    top: auto !important; z-index: 1000 !important; max-height: 82vh !important; margin: 0 !important;
+    padding: 0 12px 16px !important; border-radius: 16px 16px 0 0 !important;
+    background: var(--kk-soft) !important; border-top: 1px solid var(--kk-line) !important;
+    box-shadow: 0 -8px 24px rgba(15, 23, 42, .3) !important; transform: translateY(105%) !important;
+    visibility: hidden !important; transition: transform .2s ease !important; }
+  body.kk-sheet-open #kk-sources-col { transform: none !important; visibility: visible !important; }
+  .kk-sheet-bar { display: flex !important; position: sticky !important; top: 0 !important;
+    z-index: 2 !important;
+    padding: 10px 0 8px !important; background: var(--kk-soft) !important; }
+  .kk-sheet-close { border: 1px solid var(--kk-accent) !important; background: var(--kk-accent) !important;
+    color: var(--kk-accent-ink) !important; border-radius: 999px !important; padding: 6px 14px !important;
+    font-size: .95rem !important; cursor: pointer !important; }
+}
+""".replace("__NARROW__", str(NARROW_PX))

@@ -5,6 +5,7 @@ server on loopback (tests/scripted_llm.py), with the real model and index; one b
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from test_generator import QUESTION_EN, SCRIPTS
 from test_ui_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 from ui_server import running_ui
 
-from app.ui import KakehashiUi
+from app.ui_callbacks import KakehashiUi
 from app.ui_render import answer_bubble, sentence_mark
 
 SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshots" / "generated.png"
@@ -31,7 +32,7 @@ def llm() -> Iterator[ScriptedServer]:
 
 
 def new_turn(question: str) -> list[dict]:
-    return [{"id": 1, "question": question, "answer": None, "error": None, "shown": None}]
+    return [{"id": 1, "question": question, "answer": None, "error": None}]
 
 
 def test_generated_answer_streams_with_marks(service, llm) -> None:
@@ -46,12 +47,12 @@ def test_generated_answer_streams_with_marks(service, llm) -> None:
     final_turns, final_html = rendered[-1]
     assert "kk-caret" not in final_html
     assert 'kk-sent-mark kk-sent-contradicted' in final_html and "contradicted" in final_html
-    assert "written by openai:wrong-number" in final_html
+    assert "written by openai:wrong-number" in re.sub(r"<[^>]+>", "", final_html)
     answer = final_turns[-1]["answer"]
     assert [s["support"] for s in answer["sentences"]] == ["supported", "contradicted"]
-    # The reveal step shows it as it is (it streamed already) and gives the inputs back.
-    last = list(ui.reveal_turn(outputs[-1][0], "en"))
-    assert len(last) == 1 and last[0][0][-1]["answer"] == answer
+    # The last step shows it as it is (it streamed already) and gives the inputs back.
+    finished = ui.finish_turn(outputs[-1][0], "en")
+    assert finished[0][-1]["answer"] == answer
 
 
 def test_extractive_choice_is_unchanged(service) -> None:
@@ -59,7 +60,7 @@ def test_extractive_choice_is_unchanged(service) -> None:
     (turns, _, _), = ui.answer_turn(new_turn(QUESTION_EN), "en", "none", "", "")
     assert turns[-1]["answer"] == service.ask(QUESTION_EN).to_json() | {
         "timings_ms": turns[-1]["answer"]["timings_ms"]}
-    assert turns[-1]["shown"] == 0  # revealed by the next step
+    assert "streaming" not in turns[-1]["answer"]  # shown whole, at once
 
 
 def test_fallback_is_said_in_the_page(service, llm) -> None:
@@ -74,7 +75,7 @@ def test_fallback_is_said_in_the_page(service, llm) -> None:
 def test_the_page_may_not_point_the_server_anywhere(service) -> None:
     ui = KakehashiUi(service)
     (turns, _, _), = ui.answer_turn(new_turn(QUESTION_EN), "en", "openai", "http://169.254.169.254/v1", "m")
-    assert "not allowed" in turns[-1]["error"]
+    assert "not allowed" in turns[-1]["error"]["en"] and "使えません" in turns[-1]["error"]["ja"]
     assert ui.generator_config("llamacpp", "", "", "en").backend == "none"  # not configured: not offered
     assert ui.generator_config("bogus", "", "", "en").backend == "none"
 
@@ -112,4 +113,30 @@ def test_browser_generator_settings(service, llm) -> None:
         last.locator("a.kk-cite").first.click()
         expect(page.locator(".kk-turn-sources.kk-shown .kk-card.kk-active")).to_have_count(1)
         page.screenshot(path=str(SCREENSHOT))
+        browser.close()
+
+
+def test_browser_stop_a_generated_answer(service, llm) -> None:
+    """Stop, while a slow model has written nothing yet: the turn says so, the box is back."""
+    with running_ui(service) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1360, "height": 900}, locale="en-US")
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(url)
+        expect(page.locator(".kk-transcript[data-ready]")).to_have_count(1)
+        page.locator("#kk-gen").get_by_text("Answer settings").click()
+        page.locator("#kk-generator").get_by_text("Written by a language model server").click()
+        page.fill("#kk-base-url textarea, #kk-base-url input", llm.url)
+        page.fill("#kk-model-name textarea, #kk-model-name input", "slow")
+        stop = page.locator("#kk-stop")
+        expect(stop).to_be_hidden()
+        page.fill("#kk-question textarea", QUESTION_EN)
+        page.keyboard.press("Enter")
+        expect(stop).to_be_visible()
+        stop.click()
+        last = page.locator(".kk-turn").last
+        expect(last.locator(".kk-error")).to_contain_text("Stopped before the answer was finished")
+        expect(stop).to_be_hidden()
+        expect(page.locator("#kk-question textarea")).to_be_editable()
+        expect(page.locator("#kk-question textarea")).to_be_focused()
         browser.close()
