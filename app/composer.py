@@ -53,13 +53,37 @@ class Composition:
 
 
 
+# A quote may end between two words, but not after one that needs the next to make sense
+# ("through the…"): English function words. Japanese text is cut at clause boundaries only.
+_OPEN_ENDED = frozenset(
+    "a an the of to in on at by for with from into onto via through than as and or but nor that "
+    "which who whom whose where when while its their his her our your my this these those is are "
+    "was were be been being has have had do does did not no such both either each very more most "
+    "about over under between among after before during since until".split())
+
+
+_EMBEDDED_WINDOWS = 6
+
+
+def _cut_points(text: str) -> tuple[list[int], list[int]]:
+    """Where a quote may start, and where it may end: clause boundaries, and word boundaries
+    not after an open-ended word."""
+    clauses = {m.end() for m in re.finditer(r"[、，,;；:：。]\s*", text)}
+    starts = sorted({0} | clauses | {m.end() for m in re.finditer(r"\s+", text)})
+    ends = set(clauses) | {len(text)}
+    for m in re.finditer(r"([A-Za-z0-9'’%)\]-]+)\s+", text):
+        if m.group(1).lower() not in _OPEN_ENDED:
+            ends.add(m.end(1))
+    return starts, sorted(ends)
+
+
 def _windows(text: str, limit: int) -> list[tuple[int, int]]:
-    """Maximal spans of at most `limit` characters that start and end at clause boundaries
-    (never mid-phrase); none when no clause is short enough."""
-    cuts = sorted({0, len(text)} | {m.end() for m in re.finditer(r"[、，,;；:：]\s*", text)})
+    """Maximal spans of at most `limit` characters between allowed cut points (never
+    mid-phrase); none when no such span exists."""
+    starts, ends = _cut_points(text)
     spans: list[tuple[int, int]] = []
-    for i, a in enumerate(cuts[:-1]):
-        b = max((c for c in cuts[i + 1:] if c - a <= limit), default=None)
+    for a in starts:
+        b = max((c for c in ends if a < c <= a + limit), default=None)
         if b is None:
             continue
         a2, b2 = strip_span(text, a, b)
@@ -139,8 +163,9 @@ class Composer:
              terms: list[str]) -> tuple[int, int]:
         """The sentence, or for a long one its run of clauses that says most about the question.
 
-        Runs start and end at clause boundaries. They are ranked by the question's words they
-        hold; when words cannot tell (a question in the other language) by embedding similarity.
+        Runs end at clause or word boundaries, never after a word that needs the next one. They
+        are ranked by the question's words they hold; when words cannot tell (a question in the
+        other language) by embedding similarity.
         """
         start, end = sentence.start, sentence.end
         limit = self.settings.max_quote_chars
@@ -150,14 +175,19 @@ class Composer:
         windows = _windows(text, limit)
         if len(windows) < 2:
             return start, end  # no clause boundary to trim at: the whole sentence
-        values = [self.scorer.overlap(terms, set(self.tokenizer.tokenize(text[a:b])))
-                  if sentence.lang == question.lang else 0.0 for a, b in windows]
-        top = max(values)
-        tied = [w for w, v in zip(windows, values) if v >= top - 0.02]
-        if len(tied) > 1 and self.embed is not None:
-            embedded = self.embed([text[a:b] for a, b in tied])
-            # Rounded, so that float noise cannot flip a near tie: the first window wins ties.
-            tied = [tied[int(np.argmax(np.round(embedded @ vector, 3)))]]
+        if sentence.lang == question.lang:
+            values = [self.scorer.overlap(terms, set(self.tokenizer.tokenize(text[a:b]))) for a, b in windows]
+            top = max(values)
+            # Of the runs holding as many of the question's words, the one starting latest: it
+            # begins at what the question asks about and goes on to what it adds.
+            tied = [w for w, v in zip(windows, values) if v >= top - 0.02][-1:]
+        else:  # no words to share: the run closest in meaning, among a few spread over the sentence
+            step = max(1, len(windows) // _EMBEDDED_WINDOWS)
+            tied = windows[::step][:_EMBEDDED_WINDOWS]
+            if len(tied) > 1 and self.embed is not None:
+                embedded = self.embed([text[a:b] for a, b in tied])
+                # Rounded, so that float noise cannot flip a near tie: the first window wins ties.
+                tied = [tied[int(np.argmax(np.round(embedded @ vector, 3)))]]
         a, b = tied[0]
         return start + a, start + b
 
@@ -204,15 +234,16 @@ class Composer:
         picked = [best]
         for other in scored[1:2]:
             if other.score >= self.settings.second_ratio * best.score and other.lang == best.lang \
-                    and not is_label(other.text) \
                     and len(best.text) + len(other.text) <= self.settings.max_answer_chars:
                 picked.append(other)
         return sorted(picked, key=lambda s: (s.chunk.doc, s.start))
 
     def compose(self, question: Question, vector: np.ndarray, hits: list[Candidate]) -> Composition:
         scored = self.evidence(question, vector, hits)
-        confidence = scored[0].score if scored else 0.0
         ranking = list(dict.fromkeys(s.chunk.id for s in scored))
+        # A heading or caption names a topic and answers nothing: never quoted as the answer.
+        scored = [s for s in scored if not is_label(s.text)]
+        confidence = scored[0].score if scored else 0.0
         if confidence < self.abstain_below(question, scored):
             return Composition(phrase("no_answer", question.lang), True, confidence, [], [], ranking)
         terms = self.tokenizer.tokenize(question.text)
