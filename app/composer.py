@@ -36,7 +36,7 @@ class ComposerSettings:
     # A second sentence is quoted when its probability is at least this share of the best one's.
     second_ratio: float = 0.2
     max_answer_chars: int = 260  # the quotes of one answer together
-    max_quote_chars: int = 180  # a longer sentence is trimmed to its most telling clauses
+    max_quote_chars: int = 180  # a longer sentence is trimmed to its most telling run of words
     parallel_min: float = 0.35  # language-centred similarity for a sentence to count as a translation
 
 

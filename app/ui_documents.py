@@ -21,6 +21,7 @@ from app.service import Kakehashi
 from app.ui_passages import esc
 from app.ui_text import UiLang, language_name, ui_lang
 from ingest.formats import SOURCE_SUFFIXES
+from ingest.lang import detect_lang
 from ingest.reader import DocumentError
 from ingest.records import Document
 
@@ -78,8 +79,10 @@ def documents_html(service: Kakehashi, lang: UiLang) -> str:
         entry = service.catalog.get(name)
         title = entry.title if entry else info.get("title") or name
         langs = ", ".join(language_name(code, lang) for code in info.get("languages", []))
-        rows.append(f'<tr data-doc="{esc(name)}"><td><div class="kk-doc">{esc(title)}</div>'
-                    f'<div class="kk-hint">{esc(name)}</div></td>'
+        # The title is the document's own words and the file name an identifier: marked with
+        # their language, as quotes are, whatever the interface's language.
+        rows.append(f'<tr data-doc="{esc(name)}"><td><div class="kk-doc" lang="{detect_lang(title)}">'
+                    f'{esc(title)}</div><div class="kk-hint" lang="en" translate="no">{esc(name)}</div></td>'
                     f"<td>{esc(FORMAT_NAMES.get(info.get('format', ''), info.get('format', '')))}</td>"
                     f"<td>{esc(info.get('pages') or '—')}</td><td>{esc(langs)}</td>"
                     f"<td>{esc(size_label(int(info.get('bytes') or info.get('chars', 0))))}</td></tr>")

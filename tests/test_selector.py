@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from app.composer import Composer, ComposerSettings, _windows
+from app.composer import _OPEN_ENDED, Composer, ComposerSettings, _windows
 from app.evidence import FEATURES, Scored
 from app.selector import SELECTOR_FILE, AnswerSelector, WeightsError, write_manifest_entry
 from eval.training import FeatureTable, choose_threshold, evaluate, fit_selector
@@ -88,15 +88,17 @@ def test_the_runner_up_is_quoted_only_when_nearly_as_likely_and_short_enough():
     assert composer.select([best, long]) == [best]
 
 
-def test_trim_windows_end_at_clause_boundaries_never_mid_phrase():
+def test_trim_windows_never_end_after_a_word_that_needs_the_next():
     text = "The project, which began in 1987, supports research across borders, and it funds fellowships."
     windows = _windows(text, 45)
-    assert windows
+    assert len(windows) > 3
     for a, b in windows:
         assert b - a <= 45
-        piece = text[a:b]
-        assert text[b - 1] in ",." or b == len(text), piece
-    assert _windows("one long clause without any comma at all in it", 10) == []
+        last = text[a:b].split()[-1].strip(",.").lower()
+        assert last not in _OPEN_ENDED, text[a:b]
+    # Japanese is cut at clause boundaries only: a clause longer than the limit is not cut.
+    assert _windows("国際共同研究を支援するための基金である", 8) == []
+    assert _windows("基金であり、研究者を支援する", 8) == [(0, 6), (6, 14)]
 
 
 def _table(rows: list[tuple[float, int, int]], answerable: list[bool]) -> FeatureTable:
