@@ -1,36 +1,88 @@
 """Checking a statement against the sources: supported, unsupported or contradicted.
 
-A statement is supported when a sentence of the sources says the same thing: in the same
-language, most of its words (weighted by rarity) are there; across languages, the meaning is
-close (language-centred embedding similarity) and its names in Latin script are there; and in
-both cases every number it states is there too, whatever the script (2,000 = ２０００ = 2千,
-令和4年 = 2022). It is contradicted when a sentence about the very same thing gives another
-number of the same kind (another year, another count). A statement that names something the
-sources never mention (a city, an organisation) is not supported, however close the rest is.
+Each candidate evidence sentence (the best sentences of the retrieved passages) is judged three
+ways, and the verdict combines them:
+
+- Words and meaning: in the same language, most of the statement's words (weighted by rarity)
+  are in the sentence, its neighbour before it or its continuation past a column break, or in
+  its translation; across languages, the language-centred similarity is high and its Latin-script
+  names are there.
+- The learned entailment judgement (app/entailment.py): the probability that the sentence (or its
+  translation) entails or contradicts the statement, in any pair of languages.
+- Exact rules: every number the statement gives (any script) and every place or country it names
+  (any language, app/names.py) must be in the evidence; a statement that says "not" where the
+  evidence does not (or the reverse), that gives another number or another name of the same kind
+  on the same subject, or says "only" where the evidence names more, is contradicted.
+
+Supported needs words or meaning, or a confident entailment, and every rule passing. The reason
+names the deciding sentence and what differs, in the statement's language.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from app.composer import Composer
+from app.entailment import EntailmentModel, negations
 from app.evidence import Candidate, Scored
-from app.numbers import extract_numbers, missing_numbers
+from app.names import names_in, spelled
+from app.numbers import Number, extract_numbers, missing_numbers
 from app.question import Question
-from app.records import Citation, Verdict
+from app.records import Citation, Support, Verdict
 from ingest.lang import detect_lang
 
 # Names: capitalised or upper-case Latin words (not the first word), and katakana words.
 _NAME_EN = re.compile(r"(?<!^)(?<![.!?]\s)\b([A-Z][A-Za-z]{2,}|[A-Z]{2,}[0-9]*)\b")
 _NAME_JA = re.compile(r"[ァ-ヶー]{2,}")
+# "Only Japan", 「日本だけ」: the evidence must not name more of the same kind.
+_ONLY = re.compile(r"\b(?:only|alone|solely|exclusively)\b|だけ|のみ|単独", re.IGNORECASE)
+# "All", "every", 「すべて」: the evidence must say as much.
+_ALL = re.compile(r"\b(?:all|every|each|always)\b|すべて|全て|全部|全員|あらゆる|いずれも|必ず",
+                  re.IGNORECASE)
 
 
 def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
+
+
+def _short(text: str, limit: int = 140) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+_REASONS = {
+    "supported": {"en": "The sources state this: “{quote}”", "ja": "資料に記載があります：「{quote}」"},
+    "negation": {"en": "The sources say the opposite: “{quote}”",
+                 "ja": "資料には逆のことが書かれています：「{quote}」"},
+    "name": {"en": "The sources say {found}, not {claimed}: “{quote}”",
+             "ja": "資料では{claimed}ではなく{found}です：「{quote}」"},
+    "only": {"en": "The sources also name {found}: “{quote}”",
+             "ja": "資料では{found}も挙げられています：「{quote}」"},
+    "number": {"en": "The sources give {found}, not {claimed}: “{quote}”",
+               "ja": "資料では{claimed}ではなく{found}です：「{quote}」"},
+    "model": {"en": "The sources say otherwise: “{quote}”", "ja": "資料の記述と矛盾します：「{quote}」"},
+    "unknown": {"en": "The sources never mention {claimed}.",
+                "ja": "資料には{claimed}についての記述がありません。"},
+    "missing_names": {"en": "The sources do not name {claimed} here: “{quote}”",
+                      "ja": "資料のこの箇所には{claimed}が出てきません：「{quote}」"},
+    "unsupported": {"en": "No passage of the sources states this.",
+                    "ja": "資料にはこの記述が見当たりません。"},
+    "none": {"en": "No passage of the sources is related.", "ja": "関連する資料が見当たりません。"},
+}
+
+
+def reason(key: str, lang: str, **values: str) -> str:
+    table = _REASONS[key]
+    return table.get(lang, table["en"]).format(**values)
+
+
+def _join(names: list[str], lang: str) -> str:
+    return "、".join(names) if lang == "ja" else ", ".join(names)
 
 
 @dataclass(frozen=True)
@@ -42,21 +94,45 @@ class CheckerSettings:
     topic_dense: float = 0.09  # across languages
     topic_dense_same: float = 0.12  # same language, when other words say the same ("founded")
     figures_overlap: float = 0.4  # enough words when all the statement's numbers are there
+    # A rule's contradiction (negation, another name, "only") outweighs a support found elsewhere
+    # unless that support matches the statement this much better (same scale as `strength`).
+    contradiction_margin: float = 0.1
 
 
 @dataclass(frozen=True)
 class Judgement:
-    verdict: str
+    verdict: Support
     reason: str
     sentence: Scored
+    strength: float  # how closely the deciding sentence itself matches the statement
+    rule: str = ""  # what decided a contradiction: negation, name, only, number, model
+    entail: float = 0.0  # the learned probabilities, for the record
+    contradict: float = 0.0
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What words and meaning say of one candidate, before rules and the model."""
+
+    text: str  # the sentence with its neighbour before and its continuation
+    own: str  # the sentence (and its continuation) alone: what a reason quotes
+    translation: str  # the sentence in the other language, when aligned ("" if not)
+    close: bool
+    on_topic: bool
     strength: float
+    folded_context: str  # passage, title and evidence, lower case: where names are looked for
 
 
 class ClaimChecker:
-    def __init__(self, composer: Composer, settings: CheckerSettings) -> None:
+    def __init__(self, composer: Composer, settings: CheckerSettings,
+                 entailment: EntailmentModel | None = None,
+                 embed: Callable[[list[str]], np.ndarray] | None = None) -> None:
         self.composer = composer
         self.settings = settings
+        self.entailment = entailment
+        self.embed = embed  # texts -> vectors with the prompt the entailment head was trained on
         self._folded_sources: list[str] = []
+        self._vectors: dict[str, np.ndarray] = {}  # evidence embeddings, kept between checks
 
     def unknown_names(self, claim: str) -> list[str]:
         """Latin-script names in the statement that no source document contains anywhere."""
@@ -65,40 +141,36 @@ class ClaimChecker:
         return [name for name in _NAME_EN.findall(claim)
                 if not any(_fold(name) in text for text in self._folded_sources)]
 
-    def _evidence_text(self, sentence: Scored) -> str:
-        """The sentence with the one before it and its continuation past a column break."""
-        chunk = sentence.chunk
-        parts = [sentence.text]
-        index = chunk.sentences.index((sentence.start, sentence.end))
-        if index > 0:
-            a, b = chunk.sentences[index - 1]
-            parts.insert(0, self.composer.sources[chunk.doc][a:b])
-        continuation = self.composer.continuation(sentence)
-        if continuation is not None:
-            parts.append(continuation.text)
-        return " ".join(parts)
+    # ------------------------------------------------------------------ words and meaning
 
-    def judge(self, claim: str, lang: str, terms: list[str], sentence: Scored) -> Judgement:
+    def _read(self, claim: str, lang: str, terms: list[str], sentence: Scored) -> Reading:
         s = self.settings
         scorer, tokenizer = self.composer.scorer, self.composer.tokenizer
-        text = self._evidence_text(sentence)
-        same_language = sentence.lang == lang
-        if not same_language:
-            translated = self.composer.parallel_sentence(sentence)
-            if translated is not None:
-                other, start, end = translated
-                text = f"{text} {self.composer.sources[other.doc][start:end]}"
-                same_language = True
+        chunk = sentence.chunk
+        own = sentence.text
+        continuation = self.composer.continuation(sentence)
+        if continuation is not None:  # the two halves of a sentence broken across a column
+            own = f"{own} {continuation.text}"
+        text = own
+        index = chunk.sentences.index((sentence.start, sentence.end))
+        if index > 0:  # the neighbour before: what "it" and "the program" refer to
+            a, b = chunk.sentences[index - 1]
+            text = f"{self.composer.sources[chunk.doc][a:b]} {own}"
+        translated = self.composer.parallel_sentence(sentence)
+        translation = self.composer.sources[translated[0].doc][translated[1]:translated[2]] \
+            if translated is not None else ""
+        same_language = sentence.lang == lang or bool(translation)
+        if translation:
+            text = f"{text} {translation}"
         # Words the sources never use are paraphrases ("founded" for "establishment") and weigh
         # nothing here; names the sources never use are caught by `unknown_names`.
         words = [t for t in terms if not any(ch.isdigit() for ch in t) and scorer.keywords.idf(t) > 0]
-        evidence_tokens = set(tokenizer.tokenize(text)) | set(tokenizer.tokenize(sentence.chunk.title))
+        evidence_tokens = set(tokenizer.tokenize(text)) | set(tokenizer.tokenize(chunk.title))
         overlap = scorer.overlap(words, evidence_tokens) if words else 1.0
-        # Names are looked for in the whole passage and its title: what "it" refers to.
-        folded = _fold(" ".join((text, sentence.chunk.title, sentence.chunk.text)))
+        folded = _fold(" ".join((text, chunk.title, chunk.text)))
         if same_language:
             on_topic = overlap >= s.topic_overlap or sentence.dense >= s.topic_dense_same
-            close, strength = overlap >= s.support_overlap, overlap
+            close = overlap >= s.support_overlap
             # Its own figures found on the topic say as much as words: "founded in 1917" is
             # supported by "since its establishment in 1917".
             claimed_figures = extract_numbers(claim)
@@ -109,6 +181,8 @@ class ClaimChecker:
             names = _NAME_EN.findall(claim) if lang == "en" else _NAME_JA.findall(claim)
             if any(_fold(name) not in folded for name in names):
                 close = False
+            own_tokens = set(tokenizer.tokenize(f"{own} {translation}"))
+            strength = scorer.overlap(words, own_tokens) if words else 1.0
         else:
             names = tokenizer.tokenize(" ".join(_NAME_EN.findall(claim))) if lang == "en" else \
                 [t for t in words if re.fullmatch(r"[a-z][a-z0-9&.+'-]*", t)]
@@ -116,19 +190,61 @@ class ClaimChecker:
             on_topic = sentence.dense >= s.topic_dense and anchored
             close = on_topic and sentence.dense >= s.support_dense
             strength = sentence.dense / s.support_dense * s.support_overlap
-        claimed = extract_numbers(claim)
-        found = extract_numbers(text)
-        missing = missing_numbers(claimed, found)
-        if missing and on_topic:
-            other = [f for f in found if any(f.kind == n.kind for n in missing)]
-            if other:
-                return Judgement(
-                    "contradicted",
-                    f"The sources give {', '.join(f.text for f in other[:3])}, "
-                    f"not {', '.join(n.text for n in missing)}.", sentence, strength)
-        if close and not missing:
-            return Judgement("supported", "A passage of the sources states this.", sentence, strength)
-        return Judgement("unsupported", "No passage of the sources states this.", sentence, strength)
+        return Reading(text, own, translation, close, on_topic, strength, folded)
+
+    # ------------------------------------------------------------------ the learned judgement
+
+    def _vectors_of(self, texts: list[str]) -> np.ndarray:
+        assert self.embed is not None
+        todo = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if todo:
+            if len(self._vectors) > 20000:  # bounded: evidence sentences of many checks
+                self._vectors.clear()
+            self._vectors.update(zip(todo, self.embed(todo)))
+        return np.stack([self._vectors[t] for t in texts])
+
+    def _probabilities(self, claim: str, lang: str, vector: np.ndarray,
+                       readings: list[Reading]) -> list[tuple[float, float]]:
+        """(entails, contradicts) per reading: the best over the sentence and its translation."""
+        if self.entailment is None or self.embed is None or not readings:
+            return [(0.0, 0.0)] * len(readings)
+        premises = [(i, text) for i, r in enumerate(readings) for text in (r.own, r.translation) if text]
+        texts = [t for _, t in premises]
+        p = self.entailment.probabilities(self._vectors_of(texts), [detect_lang(t) for t in texts],
+                                          [negations(t) for t in texts], vector, lang, negations(claim))
+        out = [(0.0, 0.0)] * len(readings)
+        for (i, _), (entail, contradict, _neutral) in zip(premises, p):
+            out[i] = (max(out[i][0], float(entail)), max(out[i][1], float(contradict)))
+        return out
+
+    # ------------------------------------------------------------------ rules and verdicts
+
+    def judge_all(self, claim: str, lang: str, vector: np.ndarray, scored: list[Scored]) -> list[Judgement]:
+        terms = self.composer.tokenizer.tokenize(claim)
+        readings = [self._read(claim, lang, terms, s) for s in scored]
+        probabilities = self._probabilities(claim, lang, vector, readings)
+        thresholds = (self.entailment.entail_at, self.entailment.contradict_at) \
+            if self.entailment is not None else None
+        return [combine(claim, lang, s, r, e, c, self.settings, thresholds)
+                for s, r, (e, c) in zip(scored, readings, probabilities)]
+
+    def decide(self, judgements: list[Judgement]) -> Judgement:
+        """The deciding judgement: a support; but a contradiction by a rule (another name, a
+        "not", an "only") on a sentence that matches as closely wins over a looser support."""
+        supported = [j for j in judgements if j.verdict == "supported"]
+        ruled = [j for j in judgements
+                 if j.verdict == "contradicted" and j.rule in ("negation", "name", "only")]
+        best_support = max(supported, key=lambda j: j.strength, default=None)
+        best_ruled = max(ruled, key=lambda j: j.strength, default=None)
+        if best_ruled is not None and (best_support is None or best_ruled.strength
+                                       >= best_support.strength - self.settings.contradiction_margin):
+            return best_ruled
+        if best_support is not None:
+            return best_support
+        contradicted = [j for j in judgements if j.verdict == "contradicted"]
+        if contradicted:
+            return max(contradicted, key=lambda j: j.strength)
+        return max(judgements, key=lambda j: j.strength)
 
     def check(self, claim: str, vector: np.ndarray, hits: list[Candidate]) -> Verdict:
         lang = detect_lang(claim)
@@ -136,19 +252,82 @@ class ClaimChecker:
         terms = self.composer.tokenizer.tokenize(claim)
         scored = self.composer.evidence(question, vector, hits)[: self.settings.candidates]
         if not scored:
-            return Verdict(claim, lang, "unsupported", "No passage of the sources is related.", [])
-        judgements = [self.judge(claim, lang, terms, sentence) for sentence in scored]
-        order = {"supported": 0, "contradicted": 1, "unsupported": 2}
-        judgements.sort(key=lambda j: (order[j.verdict], -j.strength))
-        best = judgements[0]
-        verdict, reason = best.verdict, best.reason
+            return Verdict(claim, lang, "unsupported", reason("none", lang), [])
+        judgements = self.judge_all(claim, lang, vector, scored)
+        best = self.decide(judgements)
+        verdict, why = best.verdict, best.reason
         unknown = self.unknown_names(claim)
         if unknown and verdict == "supported":
-            verdict = "unsupported"
-            reason = f"The sources never mention {', '.join(unknown)}."
+            verdict, why = "unsupported", reason("unknown", lang, claimed=_join(unknown, lang))
         # A second piece of evidence only from another passage: one passage is shown once.
-        more = [j.sentence for j in judgements[1:] if j.verdict == best.verdict
+        more = [j.sentence for j in judgements if j is not best and j.verdict == best.verdict
                 and j.sentence.chunk.id != best.sentence.chunk.id][:1]
         evidence: list[Citation] = [self.composer.cite(n, sentence, question, vector, terms)
                                     for n, sentence in enumerate([best.sentence, *more], start=1)]
-        return Verdict(claim, lang, verdict, reason, evidence)  # type: ignore[arg-type]
+        return Verdict(claim, lang, verdict, why, evidence)
+
+
+def combine(claim: str, lang: str, sentence: Scored, r: Reading, entail: float, contradict: float,
+            settings: CheckerSettings, thresholds: tuple[float, float] | None) -> Judgement:
+    """One candidate's judgement from its reading, the learned probabilities (with their
+    confidence thresholds, or None without a model) and the exact rules."""
+    quote = _short(r.translation if r.translation and sentence.lang != lang else r.own)
+
+    def judged(verdict: Support, key: str, rule: str = "", **values: str) -> Judgement:
+        return Judgement(verdict, reason(key, lang, quote=quote, **values), sentence, r.strength,
+                         rule, entail, contradict)
+
+    entailed = thresholds is not None and entail >= thresholds[0] and r.on_topic
+    close = r.close or entailed
+    # Numbers: every one of the statement's must be in the evidence; another of the same kind
+    # on the same subject contradicts it.
+    claimed = extract_numbers(claim)
+    found = extract_numbers(r.text)
+    missing = missing_numbers(claimed, found)
+    if missing and r.on_topic:
+        other = _other_numbers(found, missing, claimed)
+        if other:
+            return judged("contradicted", "number", "number",
+                          found=_join([f.text for f in other[:3]], lang),
+                          claimed=_join([n.text for n in missing], lang))
+    # Names of places and countries, in either language.
+    claim_names = names_in(claim)
+    evidence_names = names_in(f"{r.text} {sentence.chunk.title}")
+    held = {n.canonical for n in evidence_names}
+    absent = [n for n in claim_names if n.canonical not in held]
+    extra = [n for n in names_in(f"{r.own} {r.translation}")
+             if n.canonical not in {c.canonical for c in claim_names}]
+    # Negation: judged on the deciding sentence (and its translation), not its neighbour.
+    flipped = (negations(claim) > 0) != (negations(r.own) + negations(r.translation) > 0)
+    if r.on_topic and flipped and (close or r.strength >= settings.support_overlap) \
+            and not absent:
+        return judged("contradicted", "negation", "negation")
+    if absent and r.on_topic and r.strength >= settings.topic_overlap:
+        kinds = {n.kind for n in absent}
+        swapped = [n for n in extra if n.kind in kinds]
+        if swapped:
+            return judged("contradicted", "name", "name",
+                          found=_join([spelled(n, lang) for n in swapped[:2]], lang),
+                          claimed=_join([spelled(n, lang) for n in absent], lang))
+    if _ONLY.search(claim) and close and not absent:
+        kinds = {n.kind for n in claim_names}
+        more = [n for n in extra if n.kind in kinds]
+        if more:
+            return judged("contradicted", "only", "only",
+                          found=_join([spelled(n, lang) for n in more[:3]], lang))
+    if thresholds is not None and contradict >= thresholds[1] and r.on_topic:
+        return judged("contradicted", "model", "model")
+    if close and not missing and absent:
+        return judged("unsupported", "missing_names", "",
+                      claimed=_join([spelled(n, lang) for n in absent], lang))
+    universal_unmatched = bool(_ALL.search(claim)) and not _ALL.search(f"{r.own} {r.translation}")
+    if close and not missing and not universal_unmatched and not flipped:
+        return judged("supported", "supported")
+    return judged("unsupported", "unsupported")
+
+
+def _other_numbers(found: list[Number], missing: list[Number], claimed: list[Number]) -> list[Number]:
+    """The evidence's numbers of the kinds the statement got wrong, that it does not state itself."""
+    return [f for f in found if any(f.kind == n.kind for n in missing)
+            and not any(f.matches(c) for c in claimed)]
+

@@ -26,12 +26,16 @@ LABELS: tuple[str, ...] = ("entailment", "contradiction", "neutral")
 # 少ない ("few") and 違いない ("surely") only look like one.
 _NEG_EN = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot)\b|n't\b",
                      re.IGNORECASE)
-_NEG_JA = re.compile(r"(?<!少)(?<!違い)(?<!危)(?<!幼)ない|(?<![ぁ-ゖ])ず[、。にとも]|ず$|ません|なかっ|"
+_NEG_JA = re.compile(r"(?<!少)(?<!違い)(?<!危)(?<!幼)ない|(?<![まわ必])ず(?=[、。にとも]|$)|ません|なかっ|"
                      r"無い|ぬ[。、]|一人も|一つも|どれも|決して|非[^常]")
-NEG_FEATURES = 3  # negations in the premise, in the claim, and whether exactly one side has any
+# "Not only ... but also" and 「だけでなく」 add, they do not deny.
+_NOT_NEGATION = re.compile(r"\bnot (?:only|just|merely)\b|(?:だけ|のみ|ばかり)で(?:は)?なく|のみならず",
+                           re.IGNORECASE)
 
 
 def negations(text: str) -> int:
+    """How many negations a text has, in English or Japanese."""
+    text = _NOT_NEGATION.sub(" ", text)
     return len(_NEG_EN.findall(text)) + len(_NEG_JA.findall(text))
 
 

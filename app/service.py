@@ -12,6 +12,7 @@ import numpy as np
 
 from app.checker import ClaimChecker
 from app.composer import Composer
+from app.entailment import EntailmentModel
 from app.evidence import EvidenceScorer, candidates_of
 from app.generator import GeneratedAnswers, GenerationEvent
 from app.inputs import clean_text
@@ -85,7 +86,8 @@ class Kakehashi:
     """Loads the model and the index (building or rebuilding it when needed) exactly once."""
 
     def __init__(self, settings: Settings, log: Log = log_to_stderr, progress: bool = False,
-                 rebuild: bool = False, selector: AnswerSelector | None = None) -> None:
+                 rebuild: bool = False, selector: AnswerSelector | None = None,
+                 entailment: EntailmentModel | None = None, check_claims: bool = True) -> None:
         started = time.perf_counter()
         self.settings = settings
         self.log = log
@@ -111,7 +113,11 @@ class Kakehashi:
         self.composer = Composer(self.scorer, selector or AnswerSelector.load(), self.tokenizer,
                                  self.index.chunks, self.index.parallel, self.sources, settings.answer,
                                  embed=self.embedder.encode_passages)
-        self.checker = ClaimChecker(self.composer, settings.checker)
+        # Collecting the selector's training features needs no claim checks, nor their weights.
+        if entailment is None and check_claims:
+            entailment = EntailmentModel.load()
+        self.checker = ClaimChecker(self.composer, settings.checker, entailment,
+                                    embed=self.embedder.encode_queries)
         self.generation = GeneratedAnswers(self)  # generated answers, when a generator is set
         self.load_seconds = time.perf_counter() - started
 

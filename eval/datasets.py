@@ -32,6 +32,7 @@ class ClaimCase:
     claim: str
     label: str  # "supported" | "unsupported" | "contradicted"
     gold: list[GoldQuote] = field(default_factory=list)
+    category: str = ""  # ours: negation, swap, quantifier, paraphrase, cross-lingual, absent
 
 
 def _lines(path: Path) -> list[dict]:
@@ -51,5 +52,5 @@ def load_qa(*paths: Path) -> list[QACase]:
 
 def load_claims(*paths: Path) -> list[ClaimCase]:
     paths = paths or tuple(sorted(EVAL_DIR.glob("*claims*.jsonl")))
-    return [ClaimCase(r["id"], r["lang"], r["claim"], r["label"], _gold(r))
+    return [ClaimCase(r["id"], r["lang"], r["claim"], r["label"], _gold(r), r.get("category", ""))
             for p in paths for r in _lines(p)]

@@ -19,6 +19,7 @@ import numpy as np
 
 from app.entailment import ENTAILMENT_FILE, LABELS, EntailmentModel, negations, pair_features
 from app.selector import WEIGHTS_DIR, write_manifest_entry
+from app.settings import Settings
 from eval.entailment_data import PAIRS_FILE, Pair, load_pairs
 
 SEED = 20261123
@@ -176,3 +177,14 @@ def train_entailment(encode: Callable[[list[str]], np.ndarray], fingerprint: str
     log(f"Entailment head written to {path} in {seconds:.1f} s (fit); entails at {entail_at}, "
         f"contradicts at {contradict_at}")
     return report
+
+
+def train_from_settings(settings: Settings, log: Log = print) -> dict[str, object]:
+    """`kakehashi train`'s entailment step: the bundled encoder, the project's cache folder."""
+    from app.service import resolve_model
+    from index.embedder import Embedder
+
+    model = resolve_model(settings, log=log)
+    embedder = Embedder(model, settings.model.query_prompt, settings.model.passage_prompt, 64)
+    return train_entailment(embedder.encode_queries, fingerprint_of(model),
+                            settings.cache_dir / "nli-vectors.npz", log)
