@@ -1,0 +1,191 @@
+"""The claim checker's combination of words, the learned entailment judgement and the exact rules,
+on hand-made evidence readings (no model, no index); and the entailment head's file format."""
+
+import numpy as np
+import pytest
+
+from app.checker import CheckerSettings, ClaimChecker, Judgement, Reading, combine
+from app.entailment import ENTAILMENT_FILE, EntailmentModel, negations, pair_features
+from app.evidence import Scored
+from app.names import names_in, spelled
+from app.selector import WeightsError, write_manifest_entry
+from eval.entailment_training import threshold
+from ingest.records import Chunk
+
+SETTINGS = CheckerSettings()
+HFSP = ("HFSP is an international joint research fund, which was proposed by Japan at the Venice "
+        "Summit in June 1987.")
+IODP = "The IODP, launched in 2003, is an international program led by Japan and the U.S."
+
+
+def scored(text: str, lang: str = "en") -> Scored:
+    chunk = Chunk("c1", "doc.txt", 0, len(text), 1, 1, lang, "Title", text, sentences=[(0, len(text))])
+    return Scored(chunk, 0, 0, len(text), 0.2, np.zeros(1, np.float32))
+
+
+def reading(text: str, close: bool = True, on_topic: bool = True, strength: float = 0.8,
+            translation: str = "", before: str = "") -> Reading:
+    full = " ".join(t for t in (before, text, translation) if t)
+    return Reading(full, text, translation, close, on_topic, strength, full.lower())
+
+
+def judge(claim: str, text: str, lang: str = "en", entail: float = 0.0, contradict: float = 0.0,
+          thresholds: tuple[float, float] | None = (0.7, 0.8), **kwargs) -> Judgement:
+    return combine(claim, lang, scored(text), reading(text, **kwargs), entail, contradict, SETTINGS,
+                   thresholds)
+
+
+def test_a_close_sentence_with_every_number_and_name_supports():
+    j = judge("HFSP was proposed by Japan at the Venice Summit in June 1987.", HFSP)
+    assert j.verdict == "supported"
+    assert j.reason.startswith("The sources state this: “HFSP is an international")
+
+
+def test_a_negated_claim_is_contradicted_by_the_affirmative_sentence():
+    j = judge("IODP was not launched in 2003.", IODP)
+    assert (j.verdict, j.rule) == ("contradicted", "negation")
+    assert j.reason.startswith("The sources say the opposite: “The IODP")
+    ja = combine("日本はIODPに参加していない。", "ja", scored(IODP), reading(IODP), 0.0, 0.0, SETTINGS, None)
+    assert (ja.verdict, ja.rule) == ("contradicted", "negation")
+    assert ja.reason.startswith("資料には逆のことが書かれています：「The IODP")
+
+
+def test_both_sides_negated_is_no_contradiction():
+    text = "Japan has not yet concluded agreements with these countries."
+    assert judge("Japan has not concluded agreements with these countries.", text).verdict == "supported"
+
+
+def test_a_swapped_name_is_contradicted_and_the_reason_says_what_the_sources_say():
+    j = judge("HFSP was proposed by Germany at the Venice Summit in June 1987.", HFSP, close=False)
+    assert (j.verdict, j.rule) == ("contradicted", "name")
+    assert j.reason.startswith("The sources say Japan, not Germany: “HFSP")
+    ja = combine("HFSPはドイツが提案した。", "ja", scored(HFSP), reading(HFSP, close=False), 0.0, 0.0,
+                 SETTINGS, None)
+    assert ja.reason.startswith("資料ではドイツではなく日本です：「HFSP")
+
+
+def test_a_name_the_evidence_lacks_blocks_support_even_when_the_words_match():
+    j = judge("HFSP was proposed at the Venice Summit in June 1987 with Brazil's help.", HFSP, strength=0.3)
+    assert j.verdict == "unsupported"
+    assert "Brazil" in j.reason
+
+
+def test_only_is_contradicted_when_the_evidence_names_more():
+    j = judge("Only Japan leads the IODP.", IODP)
+    assert (j.verdict, j.rule) == ("contradicted", "only")
+    assert j.reason.startswith("The sources also name the U.S.")
+    ja = combine("IODPは日本だけが主導している。", "ja", scored(IODP), reading(IODP), 0.0, 0.0,
+                 SETTINGS, None)
+    assert ja.reason.startswith("資料では米国も挙げられています")
+
+
+def test_all_needs_the_evidence_to_say_all():
+    text = "Several participating countries welcomed the proposal."
+    assert judge("All participating countries welcomed the proposal.", text).verdict == "unsupported"
+    assert judge("Several participating countries welcomed the proposal.", text).verdict == "supported"
+
+
+def test_another_number_of_the_same_kind_contradicts_and_a_missing_one_blocks_support():
+    text = "HFSP is now supported by a total of 14 countries."
+    j = judge("HFSP is now supported by a total of 12 countries.", text)
+    assert (j.verdict, j.rule) == ("contradicted", "number")
+    assert j.reason.startswith("The sources give 14, not 12")
+    off_topic = judge("HFSP is now supported by a total of 12 countries.", text, on_topic=False)
+    assert off_topic.verdict == "unsupported"
+
+
+def test_the_learned_judgement_supports_and_contradicts_only_when_confident_and_on_topic():
+    text = "The construction of the accelerator was completed in 2008."
+    claim = "LHCの加速器の建設は2008年に完了した。"
+
+    def ja(entail: float, contradict: float, thresholds=(0.7, 0.8), on_topic: bool = True) -> str:
+        return combine(claim, "ja", scored(text), reading(text, close=False, on_topic=on_topic),
+                       entail, contradict, SETTINGS, thresholds).verdict
+
+    assert ja(0.9, 0.0) == "supported"
+    assert ja(0.6, 0.0) == "unsupported"
+    assert ja(0.9, 0.0, thresholds=None) == "unsupported"  # no model: words and meaning only
+    assert ja(0.9, 0.0, on_topic=False) == "unsupported"
+    assert ja(0.0, 0.85) == "contradicted"
+    assert ja(0.0, 0.85, on_topic=False) == "unsupported"
+
+
+def test_decide_prefers_a_close_rule_contradiction_to_a_looser_support():
+    checker = ClaimChecker(None, SETTINGS)  # type: ignore[arg-type]
+    s = scored(HFSP)
+
+    def j(verdict: str, strength: float, rule: str = "") -> Judgement:
+        return Judgement(verdict, verdict, s, strength, rule)  # type: ignore[arg-type]
+
+    assert checker.decide([j("supported", 0.7), j("contradicted", 0.9, "name")]).verdict == "contradicted"
+    assert checker.decide([j("supported", 0.95), j("contradicted", 0.5, "name")]).verdict == "supported"
+    # Another year elsewhere in the passage never outweighs a support ("founded in 1917").
+    assert checker.decide([j("supported", 0.6), j("contradicted", 0.9, "number")]).verdict == "supported"
+    assert checker.decide([j("unsupported", 0.9), j("contradicted", 0.4, "model")]).verdict == "contradicted"
+    assert checker.decide([j("unsupported", 0.2), j("unsupported", 0.4)]).strength == 0.4
+
+
+def test_names_are_the_same_in_both_languages():
+    assert [n.canonical for n in names_in("HFSPはドイツと米国が提案した")] == ["Germany", "United States"]
+    assert [n.canonical for n in names_in("the U.S., Europe, Canada and Russia")] == \
+        ["United States", "Europe", "Canada", "Russia"]
+    assert names_in("タイムズ") == []  # タイ is Thailand only as a word of its own
+    assert [n.canonical for n in names_in("インドネシアとインド")] == ["Indonesia", "India"]
+    canada = names_in("Canada")[0]
+    assert (spelled(canada, "ja"), spelled(canada, "en")) == ("カナダ", "Canada")
+
+
+@pytest.mark.parametrize(("text", "count"), [
+    ("The ISS project does not involve Canada.", 1), ("No Japanese researchers take part.", 1),
+    ("HFSPは14か国によって支えられていない。", 1), ("犬がいません", 1), ("許可せずに入った", 1),
+    ("not only Japan but also the U.S.", 0), ("日本だけでなく米国も", 0), ("参加者は少ない", 0),
+    ("まず、必ず確認する", 0),
+])
+def test_negations(text, count):
+    assert negations(text) == count
+
+
+def tiny_model(entail_at: float = 0.6, contradict_at: float = 0.7) -> EntailmentModel:
+    d = 4
+    rng = np.random.default_rng(0)
+    width = 4 * d + 3
+    layers = ((rng.normal(size=(width, 5)).astype(np.float32), np.zeros(5, np.float32)),
+              (rng.normal(size=(5, 3)).astype(np.float32), np.zeros(3, np.float32)))
+    centroids = {"en": np.full(d, 0.1, np.float32), "ja": np.full(d, -0.1, np.float32)}
+    return EntailmentModel(centroids, np.zeros(width, np.float32), np.ones(width, np.float32), layers,
+                           entail_at, contradict_at)
+
+
+def test_the_entailment_head_gives_probabilities_and_centres_each_language():
+    model = tiny_model()
+    u = np.array([[0.5, 0.2, 0.1, 0.0]], np.float32)
+    p = model.probabilities(u + 0.1, ["en"], [0], u[0] + 0.1, "en", 0)
+    assert p.shape == (1, 3) and p.sum() == pytest.approx(1.0)
+    # The same meaning with each language's offset added: the same probabilities.
+    p_cross = model.probabilities(u + 0.1, ["en"], [0], u[0] - 0.1, "ja", 0)
+    assert np.allclose(p, p_cross, atol=1e-6)
+    features = pair_features(u, u, np.array([0]), np.array([2]))
+    assert features.shape == (1, 4 * 4 + 3) and features[0, -1] == 1.0  # one side negated
+
+
+def test_entailment_weights_round_trip_and_a_damaged_file_names_the_fix(tmp_path):
+    model = tiny_model(0.55, 0.75)
+    model.save(tmp_path / ENTAILMENT_FILE)
+    write_manifest_entry(ENTAILMENT_FILE, {"entail_at": 0.55, "contradict_at": 0.75}, tmp_path)
+    loaded = EntailmentModel.load(tmp_path)
+    x = np.ones((2, 4 * 4 + 3), np.float32)
+    assert np.allclose(loaded.forward(x), model.forward(x))
+    assert (loaded.entail_at, loaded.contradict_at) == (0.55, 0.75)
+    (tmp_path / ENTAILMENT_FILE).write_bytes(b"damaged")
+    with pytest.raises(WeightsError, match="make train"):
+        EntailmentModel.load(tmp_path)
+    (tmp_path / ENTAILMENT_FILE).unlink()
+    with pytest.raises(WeightsError, match="missing"):
+        EntailmentModel.load(tmp_path)
+
+
+def test_thresholds_keep_false_alarms_within_the_budget():
+    p = np.array([0.95, 0.9, 0.85, 0.5, 0.4, 0.86])
+    is_label = np.array([True, True, True, False, False, False])
+    assert threshold(p, is_label, max_wrong=0.0) == 0.87
+    assert threshold(p, is_label, max_wrong=0.34) == 0.51
