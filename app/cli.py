@@ -312,7 +312,13 @@ def _run(args: argparse.Namespace) -> int:
 
         qa = load_qa(EVAL_DIR / "dev_qa.jsonl") if args.sets == "dev" else load_qa()
         claims = load_claims(EVAL_DIR / "dev_claims.jsonl") if args.sets == "dev" else load_claims()
-        report = run_eval(Kakehashi(settings), qa, claims, baseline=args.baseline)
+        service = Kakehashi(settings)
+        report = run_eval(service, qa, claims, baseline=args.baseline)
+        if service.checker.entailment is not None:
+            from eval.entailment_training import held_out_report
+
+            report.inference = held_out_report(settings, service.checker.entailment,
+                                               log=lambda message: print(message, file=sys.stderr))
         print_table(report)
         json_path, md_path = write_reports(report, settings.reports_dir)
         print(f"\nWrote {json_path} and {md_path}")

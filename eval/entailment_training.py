@@ -135,12 +135,13 @@ def fingerprint_of(model_dir: str) -> str:
 
 
 def load_tables(encode: Callable[[list[str]], np.ndarray], fingerprint: str, cache: Path,
-                log: Log = print) -> dict[str, PairTable]:
-    pairs = load_pairs(PAIRS_FILE)
+                log: Log = print,
+                splits: tuple[str, ...] = ("train", "tune", "test")) -> dict[str, PairTable]:
+    pairs = [p for p in load_pairs(PAIRS_FILE) if p.split in splits]
     vectors = embed_sentences([t for p in pairs for t in (p.premise, p.hypothesis)], cache, encode,
                               fingerprint, log)
     return {split: table_of([p for p in pairs if p.split == split], vectors)
-            for split in ("train", "tune", "test")}
+            for split in splits}
 
 
 def train_entailment(encode: Callable[[list[str]], np.ndarray], fingerprint: str, cache: Path,
@@ -188,3 +189,16 @@ def train_from_settings(settings: Settings, log: Log = print) -> dict[str, objec
     embedder = Embedder(model, settings.model.query_prompt, settings.model.passage_prompt, 64)
     return train_entailment(embedder.encode_queries, fingerprint_of(model),
                             settings.cache_dir / "nli-vectors.npz", log)
+
+
+def held_out_report(settings: Settings, model: EntailmentModel,
+                    log: Log = print) -> dict[str, dict[str, float]]:
+    """The head's accuracy (overall, per label) on the `test` split, per source and language pair."""
+    from app.service import resolve_model
+    from index.embedder import Embedder
+
+    path = resolve_model(settings, log=log)
+    embedder = Embedder(path, settings.model.query_prompt, settings.model.passage_prompt, 64)
+    tables = load_tables(embedder.encode_queries, fingerprint_of(path),
+                         settings.cache_dir / "nli-vectors.npz", log, splits=("test",))
+    return accuracy_table(model, tables["test"])
