@@ -203,15 +203,14 @@ class ClaimChecker:
             self._vectors.update(zip(todo, self.embed(todo)))
         return np.stack([self._vectors[t] for t in texts])
 
-    def _probabilities(self, claim: str, lang: str, vector: np.ndarray,
+    def _probabilities(self, claim: str, vector: np.ndarray,
                        readings: list[Reading]) -> list[tuple[float, float]]:
         """(entails, contradicts) per reading: the best over the sentence and its translation."""
         if self.entailment is None or self.embed is None or not readings:
             return [(0.0, 0.0)] * len(readings)
         premises = [(i, text) for i, r in enumerate(readings) for text in (r.own, r.translation) if text]
         texts = [t for _, t in premises]
-        p = self.entailment.probabilities(self._vectors_of(texts), [detect_lang(t) for t in texts],
-                                          [negations(t) for t in texts], vector, lang, negations(claim))
+        p = self.entailment.probabilities(self._vectors_of(texts), texts, vector, claim)
         out = [(0.0, 0.0)] * len(readings)
         for (i, _), (entail, contradict, _neutral) in zip(premises, p):
             out[i] = (max(out[i][0], float(entail)), max(out[i][1], float(contradict)))
@@ -222,7 +221,7 @@ class ClaimChecker:
     def judge_all(self, claim: str, lang: str, vector: np.ndarray, scored: list[Scored]) -> list[Judgement]:
         terms = self.composer.tokenizer.tokenize(claim)
         readings = [self._read(claim, lang, terms, s) for s in scored]
-        probabilities = self._probabilities(claim, lang, vector, readings)
+        probabilities = self._probabilities(claim, vector, readings)
         thresholds = (self.entailment.entail_at, self.entailment.contradict_at) \
             if self.entailment is not None else None
         return [combine(claim, lang, s, r, e, c, self.settings, thresholds)

@@ -1,16 +1,18 @@
 """The learned entailment judgement: does a premise entail, contradict or say nothing of a claim.
 
 A small network over the FROZEN bundled encoder's sentence embeddings (the `query: ` prompt for
-premise and claim alike): each vector minus its language's centroid (so that an English premise
-and a Japanese claim compare on meaning, not language), then [u, v, |u-v|, u*v] and a few
-counts of negation words, then two dense layers. Trained by `make train` on public Japanese and
-English inference data in all four language pairs (eval/entailment_training.py). The weights are
-a safetensors file checked against the sha256 manifest at load, like the answer selector's.
+premise and claim alike): [u, v, |u-v|, u*v], a few counts of negation words and what the
+characters they share say, then two dense layers. (Subtracting each language's centroid from
+the vectors was measured too: it lost 1-4 points in most language pairs.) Trained by `make train`
+on public Japanese and English inference data in all four language pairs
+(eval/entailment_training.py). The weights are a safetensors file checked against the sha256
+manifest at load, like the answer selector's.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,7 @@ import numpy as np
 from safetensors.numpy import save_file
 
 from app.selector import WEIGHTS_DIR, WeightsError, load_verified
+from ingest.lang import detect_lang
 
 ENTAILMENT_FILE = "entailment.safetensors"
 LABELS: tuple[str, ...] = ("entailment", "contradiction", "neutral")
@@ -39,38 +42,51 @@ def negations(text: str) -> int:
     return len(_NEG_EN.findall(text)) + len(_NEG_JA.findall(text))
 
 
+def _bigrams(text: str) -> set[str]:
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).lower())
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def lexical_features(premise: str, claim: str) -> list[float]:
+    """What the words say, in any script: the share of the claim's character pairs the premise
+    has and the reverse, the length ratio, and whether both are in one language (when they are
+    not, shared characters are only names and numbers)."""
+    p, c = _bigrams(premise), _bigrams(claim)
+    shared = len(p & c)
+    same = float(detect_lang(premise) == detect_lang(claim))
+    return [shared / len(c) if c else 0.0, shared / len(p) if p else 0.0,
+            float(np.log((len(claim) + 1) / (len(premise) + 1))), same]
+
+
 def pair_features(premises: np.ndarray, claims: np.ndarray, neg_premise: np.ndarray,
-                  neg_claim: np.ndarray) -> np.ndarray:
-    """[u, v, |u-v|, u*v, negation counts] for centred premise vectors u and claim vectors v."""
+                  neg_claim: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+    """[u, v, |u-v|, u*v, negation counts, lexical features] for premise vectors u and claim
+    vectors v."""
     neg_p = np.minimum(neg_premise, 3).astype(np.float32)[:, None]
     neg_c = np.minimum(neg_claim, 3).astype(np.float32)[:, None]
     flipped = ((neg_p > 0) != (neg_c > 0)).astype(np.float32)
     return np.concatenate([premises, claims, np.abs(premises - claims), premises * claims,
-                           neg_p, neg_c, flipped], axis=1).astype(np.float32)
+                           neg_p, neg_c, flipped, np.asarray(lexical, np.float32).reshape(len(premises), -1)],
+                          axis=1).astype(np.float32)
 
 
 @dataclass(frozen=True)
 class EntailmentModel:
-    centroids: dict[str, np.ndarray]  # per language, subtracted from its vectors
     mean: np.ndarray
     scale: np.ndarray
     layers: tuple[tuple[np.ndarray, np.ndarray], ...]  # (weight [in, out], bias [out])
     entail_at: float = 0.5  # probabilities that count as confident (chosen on the tune split)
     contradict_at: float = 0.5
 
-    def centre(self, vectors: np.ndarray, langs: list[str]) -> np.ndarray:
-        zero = np.zeros(vectors.shape[1], np.float32)
-        return vectors - np.stack([self.centroids.get(lang, zero) for lang in langs])
-
-    def probabilities(self, premises: np.ndarray, premise_langs: list[str],
-                      premise_negations: list[int], claim: np.ndarray, claim_lang: str,
-                      claim_negations: int) -> np.ndarray:
+    def probabilities(self, premises: np.ndarray, premise_texts: list[str], claim: np.ndarray,
+                      claim_text: str) -> np.ndarray:
         """[n, 3] probabilities (LABELS order) that each premise entails/contradicts the claim."""
         n = len(premises)
-        u = self.centre(np.asarray(premises, np.float32), premise_langs)
-        v = self.centre(np.repeat(np.asarray(claim, np.float32)[None], n, axis=0), [claim_lang] * n)
-        return self.forward(pair_features(u, v, np.asarray(premise_negations),
-                                          np.full(n, claim_negations)))
+        u = np.asarray(premises, np.float32)
+        v = np.repeat(np.asarray(claim, np.float32)[None], n, axis=0)
+        return self.forward(pair_features(
+            u, v, np.array([negations(t) for t in premise_texts]), np.full(n, negations(claim_text)),
+            np.array([lexical_features(t, claim_text) for t in premise_texts], np.float32)))
 
     def forward(self, features: np.ndarray) -> np.ndarray:
         x = (features - self.mean) / self.scale
@@ -83,8 +99,7 @@ class EntailmentModel:
         return e / e.sum(axis=1, keepdims=True)
 
     def save(self, path: Path) -> None:
-        tensors = {"mean": self.mean, "scale": self.scale,
-                   **{f"centroid.{lang}": c for lang, c in self.centroids.items()}}
+        tensors = {"mean": self.mean, "scale": self.scale}
         for i, (weight, bias) in enumerate(self.layers):
             tensors[f"layer{i}.weight"], tensors[f"layer{i}.bias"] = weight, bias
         save_file({k: np.ascontiguousarray(v, dtype=np.float32) for k, v in tensors.items()},
@@ -95,10 +110,9 @@ class EntailmentModel:
         tensors, entry = load_verified(ENTAILMENT_FILE, folder)
         count = sum(1 for k in tensors if k.startswith("layer") and k.endswith(".weight"))
         layers = tuple((tensors[f"layer{i}.weight"], tensors[f"layer{i}.bias"]) for i in range(count))
-        centroids = {k.split(".", 1)[1]: v for k, v in tensors.items() if k.startswith("centroid.")}
         if not layers or layers[-1][0].shape[1] != len(LABELS) or "mean" not in tensors \
                 or layers[0][0].shape[0] != tensors["mean"].shape[0]:
             raise WeightsError(f"{folder / ENTAILMENT_FILE}: not an entailment head this code can "
                                "run; rebuild it with `make train`")
-        return cls(centroids, tensors["mean"], tensors["scale"], layers,
+        return cls(tensors["mean"], tensors["scale"], layers,
                    float(entry.get("entail_at", 0.5)), float(entry.get("contradict_at", 0.5)))

@@ -17,7 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
-from app.entailment import ENTAILMENT_FILE, LABELS, EntailmentModel, negations, pair_features
+from app.entailment import (
+    ENTAILMENT_FILE,
+    LABELS,
+    EntailmentModel,
+    lexical_features,
+    negations,
+    pair_features,
+)
 from app.selector import WEIGHTS_DIR, write_manifest_entry
 from app.settings import Settings
 from eval.entailment_data import PAIRS_FILE, Pair, load_pairs
@@ -55,10 +62,9 @@ def embed_sentences(texts: list[str], cache: Path, encode: Callable[[list[str]],
 class PairTable:
     premises: np.ndarray
     claims: np.ndarray
-    premise_langs: list[str]
-    claim_langs: list[str]
     neg_premise: np.ndarray
     neg_claim: np.ndarray
+    lexical: np.ndarray
     labels: np.ndarray
     pairs: list[Pair]
 
@@ -66,24 +72,21 @@ class PairTable:
 def table_of(pairs: list[Pair], vectors: dict[str, np.ndarray]) -> PairTable:
     return PairTable(np.stack([vectors[p.premise] for p in pairs]),
                      np.stack([vectors[p.hypothesis] for p in pairs]),
-                     [p.langs[:2] for p in pairs], [p.langs[3:] for p in pairs],
                      np.array([negations(p.premise) for p in pairs]),
                      np.array([negations(p.hypothesis) for p in pairs]),
+                     np.array([lexical_features(p.premise, p.hypothesis) for p in pairs], np.float32),
                      np.array([p.label for p in pairs], np.int64), pairs)
 
 
-def features_of(model: EntailmentModel, t: PairTable) -> np.ndarray:
-    return pair_features(model.centre(t.premises, t.premise_langs), model.centre(t.claims, t.claim_langs),
-                         t.neg_premise, t.neg_claim)
+def features_of(t: PairTable) -> np.ndarray:
+    return pair_features(t.premises, t.claims, t.neg_premise, t.neg_claim, t.lexical)
 
 
-def fit(table: PairTable, centroids: dict[str, np.ndarray], hidden: int = 256, epochs: int = 40,
-        seed: int = SEED) -> EntailmentModel:
+def fit(table: PairTable, hidden: int = 256, epochs: int = 25, seed: int = SEED) -> EntailmentModel:
     import torch
 
     torch.manual_seed(seed)
-    shell = EntailmentModel(centroids, np.zeros(1, np.float32), np.ones(1, np.float32), ())
-    x = features_of(shell, table)
+    x = features_of(table)
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
     inputs = torch.tensor((x - mean) / scale)
     targets = torch.tensor(table.labels)
@@ -94,12 +97,12 @@ def fit(table: PairTable, centroids: dict[str, np.ndarray], hidden: int = 256, e
     loss_fn = torch.nn.CrossEntropyLoss()
     for _ in range(epochs):
         model.train()
-        for batch in torch.randperm(len(inputs), generator=generator).split(128):
+        for batch in torch.randperm(len(inputs), generator=generator).split(256):
             optimiser.zero_grad()
             loss_fn(model(inputs[batch]), targets[batch]).backward()
             optimiser.step()
     linear = [m for m in model if isinstance(m, torch.nn.Linear)]
-    return EntailmentModel(centroids, mean.astype(np.float32), scale.astype(np.float32),
+    return EntailmentModel(mean.astype(np.float32), scale.astype(np.float32),
                            tuple((m.weight.detach().numpy().T.copy(), m.bias.detach().numpy().copy())
                                  for m in linear))
 
@@ -114,7 +117,7 @@ def threshold(probabilities: np.ndarray, is_label: np.ndarray, max_wrong: float)
 
 def accuracy_table(model: EntailmentModel, table: PairTable) -> dict[str, dict[str, float]]:
     """Accuracy per group (source and language pair), overall and per label."""
-    predicted = model.forward(features_of(model, table)).argmax(axis=1)
+    predicted = model.forward(features_of(table)).argmax(axis=1)
     groups: dict[str, list[int]] = {}
     for i, p in enumerate(table.pairs):
         groups.setdefault(f"{p.source} {p.langs}", []).append(i)
@@ -149,15 +152,12 @@ def train_entailment(encode: Callable[[list[str]], np.ndarray], fingerprint: str
     tables = load_tables(encode, fingerprint, cache, log)
     started = time.perf_counter()
     train = tables["train"]
-    langs = np.array(train.premise_langs + train.claim_langs)
-    vectors = np.concatenate([train.premises, train.claims])
-    centroids = {lang: vectors[langs == lang].mean(axis=0) for lang in ("en", "ja")}
-    model = fit(train, centroids)
+    model = fit(train)
     tune = tables["tune"]
-    probabilities = model.forward(features_of(model, tune))
+    probabilities = model.forward(features_of(tune))
     entail_at = threshold(probabilities[:, 0], tune.labels == 0, MAX_WRONG_ENTAILMENT)
     contradict_at = threshold(probabilities[:, 1], tune.labels == 1, MAX_WRONG_CONTRADICTION)
-    model = EntailmentModel(model.centroids, model.mean, model.scale, model.layers, entail_at,
+    model = EntailmentModel(model.mean, model.scale, model.layers, entail_at,
                             contradict_at)
     seconds = time.perf_counter() - started
     report: dict[str, object] = {"entail_at": entail_at, "contradict_at": contradict_at,

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from app.checker import CheckerSettings, ClaimChecker, Judgement, Reading, combine
-from app.entailment import ENTAILMENT_FILE, EntailmentModel, negations, pair_features
+from app.entailment import ENTAILMENT_FILE, EntailmentModel, lexical_features, negations, pair_features
 from app.evidence import Scored
 from app.names import names_in, spelled
 from app.selector import WeightsError, write_manifest_entry
@@ -145,27 +145,29 @@ def test_negations(text, count):
     assert negations(text) == count
 
 
+WIDTH = 4 * 4 + 3 + 4  # four 4-wide vector blocks, three negation and four lexical features
+
+
 def tiny_model(entail_at: float = 0.6, contradict_at: float = 0.7) -> EntailmentModel:
-    d = 4
     rng = np.random.default_rng(0)
-    width = 4 * d + 3
-    layers = ((rng.normal(size=(width, 5)).astype(np.float32), np.zeros(5, np.float32)),
+    layers = ((rng.normal(size=(WIDTH, 5)).astype(np.float32), np.zeros(5, np.float32)),
               (rng.normal(size=(5, 3)).astype(np.float32), np.zeros(3, np.float32)))
-    centroids = {"en": np.full(d, 0.1, np.float32), "ja": np.full(d, -0.1, np.float32)}
-    return EntailmentModel(centroids, np.zeros(width, np.float32), np.ones(width, np.float32), layers,
+    return EntailmentModel(np.zeros(WIDTH, np.float32), np.ones(WIDTH, np.float32), layers,
                            entail_at, contradict_at)
 
 
-def test_the_entailment_head_gives_probabilities_and_centres_each_language():
+def test_the_entailment_head_gives_probabilities_from_vectors_negations_and_shared_words():
     model = tiny_model()
     u = np.array([[0.5, 0.2, 0.1, 0.0]], np.float32)
-    p = model.probabilities(u + 0.1, ["en"], [0], u[0] + 0.1, "en", 0)
+    p = model.probabilities(u, ["Canada takes part."], u[0], "Canada takes part.")
     assert p.shape == (1, 3) and p.sum() == pytest.approx(1.0)
-    # The same meaning with each language's offset added: the same probabilities.
-    p_cross = model.probabilities(u + 0.1, ["en"], [0], u[0] - 0.1, "ja", 0)
-    assert np.allclose(p, p_cross, atol=1e-6)
-    features = pair_features(u, u, np.array([0]), np.array([2]))
-    assert features.shape == (1, 4 * 4 + 3) and features[0, -1] == 1.0  # one side negated
+    negated = model.probabilities(u, ["Canada takes part."], u[0], "Canada does not take part.")
+    assert not np.allclose(p, negated)
+    features = pair_features(u, u, np.array([0]), np.array([2]),
+                             np.array([lexical_features("Canada takes part.", "カナダが参加")]))
+    assert features.shape == (1, WIDTH) and features[0, 4 * 4 + 2] == 1.0  # one side negated
+    assert features[0, -1] == 0.0  # not one language: shared characters say little
+    assert lexical_features("Japan and the U.S.", "Japan and the U.S.")[:2] == [1.0, 1.0]
 
 
 def test_entailment_weights_round_trip_and_a_damaged_file_names_the_fix(tmp_path):
@@ -173,7 +175,7 @@ def test_entailment_weights_round_trip_and_a_damaged_file_names_the_fix(tmp_path
     model.save(tmp_path / ENTAILMENT_FILE)
     write_manifest_entry(ENTAILMENT_FILE, {"entail_at": 0.55, "contradict_at": 0.75}, tmp_path)
     loaded = EntailmentModel.load(tmp_path)
-    x = np.ones((2, 4 * 4 + 3), np.float32)
+    x = np.ones((2, WIDTH), np.float32)
     assert np.allclose(loaded.forward(x), model.forward(x))
     assert (loaded.entail_at, loaded.contradict_at) == (0.55, 0.75)
     (tmp_path / ENTAILMENT_FILE).write_bytes(b"damaged")
