@@ -87,16 +87,17 @@ def _join(names: list[str], lang: str) -> str:
 
 @dataclass(frozen=True)
 class CheckerSettings:
-    candidates: int = 4  # best evidence sentences examined
+    candidates: int = 6  # best evidence sentences examined
     support_overlap: float = 0.6  # same language: share of the statement's words in the evidence
     support_dense: float = 0.09  # across languages: centred similarity to the evidence
     topic_overlap: float = 0.5  # same thing talked about (needed to call a number contradicted)
     topic_dense: float = 0.09  # across languages
+    topic_dense_anchored: float = 0.05  # ... when its names and numbers are all in the evidence
     topic_dense_same: float = 0.12  # same language, when other words say the same ("founded")
     figures_overlap: float = 0.4  # enough words when all the statement's numbers are there
     # A rule's contradiction (negation, another name, "only") outweighs a support found elsewhere
     # unless that support matches the statement this much better (same scale as `strength`).
-    contradiction_margin: float = 0.1
+    contradiction_margin: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,11 @@ class Reading:
     close: bool
     on_topic: bool
     strength: float
-    folded_context: str  # passage, title and evidence, lower case: where names are looked for
+    context: str  # passage, title and evidence: where names the statement gives are looked for
+    overlap: float = 0.0  # share of the statement's words in the evidence and its title
+    # Across languages: the statement's names and numbers (at least one) are all in the
+    # evidence, so the learned judgement's agreement is enough to support it.
+    anchored: bool = False
 
 
 class ClaimChecker:
@@ -167,7 +172,9 @@ class ClaimChecker:
         words = [t for t in terms if not any(ch.isdigit() for ch in t) and scorer.keywords.idf(t) > 0]
         evidence_tokens = set(tokenizer.tokenize(text)) | set(tokenizer.tokenize(chunk.title))
         overlap = scorer.overlap(words, evidence_tokens) if words else 1.0
-        folded = _fold(" ".join((text, chunk.title, chunk.text)))
+        context = " ".join((text, chunk.title, chunk.text))
+        folded = _fold(context)
+        anchored = False
         if same_language:
             on_topic = overlap >= s.topic_overlap or sentence.dense >= s.topic_dense_same
             close = overlap >= s.support_overlap
@@ -186,11 +193,18 @@ class ClaimChecker:
         else:
             names = tokenizer.tokenize(" ".join(_NAME_EN.findall(claim))) if lang == "en" else \
                 [t for t in words if re.fullmatch(r"[a-z][a-z0-9&.+'-]*", t)]
-            anchored = scorer.overlap(names, evidence_tokens) >= 0.5 if names else True
-            on_topic = sentence.dense >= s.topic_dense and anchored
+            named = scorer.overlap(names, evidence_tokens) >= 0.5 if names else True
+            claimed_figures, places = extract_numbers(claim), names_in(claim)
+            # Places need not be here: one the evidence lacks blocks support later, or names
+            # what it says instead.
+            anchored = bool(names or claimed_figures or places) \
+                and (not names or scorer.overlap(names, evidence_tokens) == 1.0) \
+                and not missing_numbers(claimed_figures, extract_numbers(text))
+            topic_dense = s.topic_dense_anchored if anchored else s.topic_dense
+            on_topic = sentence.dense >= topic_dense and named
             close = on_topic and sentence.dense >= s.support_dense
             strength = sentence.dense / s.support_dense * s.support_overlap
-        return Reading(text, own, translation, close, on_topic, strength, folded)
+        return Reading(text, own, translation, close, on_topic, strength, context, overlap, anchored)
 
     # ------------------------------------------------------------------ the learned judgement
 
@@ -204,16 +218,18 @@ class ClaimChecker:
         return np.stack([self._vectors[t] for t in texts])
 
     def _probabilities(self, claim: str, vector: np.ndarray,
-                       readings: list[Reading]) -> list[tuple[float, float]]:
-        """(entails, contradicts) per reading: the best over the sentence and its translation."""
+                       readings: list[Reading]) -> list[tuple[float, float, float]]:
+        """(entails, contradicts, neither) per reading: of the sentence or of its translation,
+        whichever entails more."""
         if self.entailment is None or self.embed is None or not readings:
-            return [(0.0, 0.0)] * len(readings)
+            return [(0.0, 0.0, 1.0)] * len(readings)
         premises = [(i, text) for i, r in enumerate(readings) for text in (r.own, r.translation) if text]
         texts = [t for _, t in premises]
         p = self.entailment.probabilities(self._vectors_of(texts), texts, vector, claim)
-        out = [(0.0, 0.0)] * len(readings)
-        for (i, _), (entail, contradict, _neutral) in zip(premises, p):
-            out[i] = (max(out[i][0], float(entail)), max(out[i][1], float(contradict)))
+        out = [(0.0, 0.0, 1.0)] * len(readings)
+        for (i, _), row in zip(premises, p):
+            if row[0] >= out[i][0]:
+                out[i] = (float(row[0]), float(row[1]), float(row[2]))
         return out
 
     # ------------------------------------------------------------------ rules and verdicts
@@ -224,8 +240,8 @@ class ClaimChecker:
         probabilities = self._probabilities(claim, vector, readings)
         thresholds = (self.entailment.entail_at, self.entailment.contradict_at) \
             if self.entailment is not None else None
-        return [combine(claim, lang, s, r, e, c, self.settings, thresholds)
-                for s, r, (e, c) in zip(scored, readings, probabilities)]
+        return [combine(claim, lang, s, r, e, c, self.settings, thresholds, n)
+                for s, r, (e, c, n) in zip(scored, readings, probabilities)]
 
     def decide(self, judgements: list[Judgement]) -> Judgement:
         """The deciding judgement: a support; but a contradiction by a rule (another name, a
@@ -267,7 +283,8 @@ class ClaimChecker:
 
 
 def combine(claim: str, lang: str, sentence: Scored, r: Reading, entail: float, contradict: float,
-            settings: CheckerSettings, thresholds: tuple[float, float] | None) -> Judgement:
+            settings: CheckerSettings, thresholds: tuple[float, float] | None,
+            neutral: float = 1.0) -> Judgement:
     """One candidate's judgement from its reading, the learned probabilities (with their
     confidence thresholds, or None without a model) and the exact rules."""
     quote = _short(r.translation if r.translation and sentence.lang != lang else r.own)
@@ -277,7 +294,10 @@ def combine(claim: str, lang: str, sentence: Scored, r: Reading, entail: float, 
                          rule, entail, contradict)
 
     entailed = thresholds is not None and entail >= thresholds[0] and r.on_topic
-    close = r.close or entailed
+    # Across languages, names and numbers all found plus the model's most likely label being
+    # "entails" is as good as shared words.
+    agrees = thresholds is not None and r.anchored and r.on_topic and entail > max(contradict, neutral)
+    close = r.close or entailed or agrees
     # Numbers: every one of the statement's must be in the evidence; another of the same kind
     # on the same subject contradicts it.
     claimed = extract_numbers(claim)
@@ -289,26 +309,30 @@ def combine(claim: str, lang: str, sentence: Scored, r: Reading, entail: float, 
             return judged("contradicted", "number", "number",
                           found=_join([f.text for f in other[:3]], lang),
                           claimed=_join([n.text for n in missing], lang))
-    # Names of places and countries, in either language.
+    # Names of places and countries, in either language. One the sentence lacks is a swap when
+    # the sentence names another of its kind; otherwise it may be the passage's ("Japan" in a
+    # report on Japan), so it only blocks support when the passage lacks it too.
     claim_names = names_in(claim)
-    evidence_names = names_in(f"{r.text} {sentence.chunk.title}")
-    held = {n.canonical for n in evidence_names}
-    absent = [n for n in claim_names if n.canonical not in held]
-    extra = [n for n in names_in(f"{r.own} {r.translation}")
-             if n.canonical not in {c.canonical for c in claim_names}]
+    claimed_names = {n.canonical for n in claim_names}
+    here = {n.canonical for n in names_in(f"{r.text} {sentence.chunk.title}")}
+    extra = [n for n in names_in(f"{r.own} {r.translation}") if n.canonical not in claimed_names]
+    absent_here = [n for n in claim_names if n.canonical not in here]
+    swapped = [n for n in extra if n.kind in {a.kind for a in absent_here}]
+    elsewhere = {n.canonical for n in names_in(r.context)}
+    absent = [n for n in absent_here
+              if n.canonical not in elsewhere or any(x.kind == n.kind for x in swapped)]
+    # Related enough that a "not" or an "only" decides: its words, or across languages its
+    # names and numbers and meaning.
+    related = close or (r.anchored and r.on_topic) or r.overlap >= settings.topic_overlap
     # Negation: judged on the deciding sentence (and its translation), not its neighbour.
     flipped = (negations(claim) > 0) != (negations(r.own) + negations(r.translation) > 0)
-    if r.on_topic and flipped and (close or r.strength >= settings.support_overlap) \
-            and not absent:
+    if r.on_topic and flipped and not absent and (related or r.strength >= settings.topic_overlap):
         return judged("contradicted", "negation", "negation")
-    if absent and r.on_topic and r.strength >= settings.topic_overlap:
-        kinds = {n.kind for n in absent}
-        swapped = [n for n in extra if n.kind in kinds]
-        if swapped:
-            return judged("contradicted", "name", "name",
-                          found=_join([spelled(n, lang) for n in swapped[:2]], lang),
-                          claimed=_join([spelled(n, lang) for n in absent], lang))
-    if _ONLY.search(claim) and close and not absent:
+    if swapped and absent and r.on_topic and r.strength >= settings.topic_overlap:
+        return judged("contradicted", "name", "name",
+                      found=_join([spelled(n, lang) for n in swapped[:2]], lang),
+                      claimed=_join([spelled(n, lang) for n in absent], lang))
+    if _ONLY.search(claim) and related and not absent:
         kinds = {n.kind for n in claim_names}
         more = [n for n in extra if n.kind in kinds]
         if more:

@@ -26,10 +26,10 @@ ENTAILMENT_FILE = "entailment.safetensors"
 LABELS: tuple[str, ...] = ("entailment", "contradiction", "neutral")
 
 # Words that turn a statement around. Japanese negation is an ending (〜ない, 〜ず, 〜ません);
-# 少ない ("few") and 違いない ("surely") only look like one.
+# 少ない ("few"), 違いない ("surely") and 比類のない ("unmatched") only look like one.
 _NEG_EN = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot)\b|n't\b",
                      re.IGNORECASE)
-_NEG_JA = re.compile(r"(?<!少)(?<!違い)(?<!危)(?<!幼)ない|(?<![まわ必])ず(?=[、。にとも]|$)|ません|なかっ|"
+_NEG_JA = re.compile(r"(?<![少危幼の])(?<!違い)ない|(?<![まわ必])ず(?=[、。にとも]|$)|ません|なかっ|"
                      r"無い|ぬ[。、]|一人も|一つも|どれも|決して|非[^常]")
 # "Not only ... but also" and 「だけでなく」 add, they do not deny.
 _NOT_NEGATION = re.compile(r"\bnot (?:only|just|merely)\b|(?:だけ|のみ|ばかり)で(?:は)?なく|のみならず",

@@ -32,7 +32,8 @@ def test_every_category_and_language_pair_is_mostly_right(seeds_report):
     ("HFSP was proposed by Germany at the Venice Summit in June 1987.", "contradicted",
      "The sources say Japan, not Germany"),
     ("HFSPはドイツが提案した。", "contradicted", "資料ではドイツではなく日本です"),
-    ("Only Japan leads the Integrated Ocean Drilling Program.", "contradicted", "The sources also name the U.S."),
+    ("Only Japan leads the Integrated Ocean Drilling Program.", "contradicted",
+     "The sources also name the U.S."),
     ("国際宇宙ステーション計画にはカナダが参加している。", "supported", "資料に記載があります"),
     ("HFSP is now supported by a total of 12 countries.", "contradicted", "The sources give 14, not 12"),
 ])
