@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -98,6 +99,7 @@ class CheckerSettings:
     # A rule's contradiction (negation, another name, "only") outweighs a support found elsewhere
     # unless that support matches the statement this much better (same scale as `strength`).
     contradiction_margin: float = 0.0
+    list_penalty: float = 0.03  # less strength for a support per other name of the kind it lists
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,7 @@ class ClaimChecker:
         self.embed = embed  # texts -> vectors with the prompt the entailment head was trained on
         self._folded_sources: list[str] = []
         self._vectors: dict[str, np.ndarray] = {}  # evidence embeddings, kept between checks
+        self._countries: dict[str, str] = {}  # per document: the country it names most
 
     def unknown_names(self, claim: str) -> list[str]:
         """Latin-script names in the statement that no source document contains anywhere."""
@@ -145,6 +148,12 @@ class ClaimChecker:
             self._folded_sources = [_fold(text) for text in self.composer.sources.values()]
         return [name for name in _NAME_EN.findall(claim)
                 if not any(_fold(name) in text for text in self._folded_sources)]
+
+    def _main_country(self, doc: str) -> str:
+        if doc not in self._countries:
+            counts = Counter(n.canonical for n in names_in(self.composer.sources[doc]) if n.kind == "country")
+            self._countries[doc] = counts.most_common(1)[0][0] if counts else ""
+        return self._countries[doc]
 
     # ------------------------------------------------------------------ words and meaning
 
@@ -172,7 +181,8 @@ class ClaimChecker:
         words = [t for t in terms if not any(ch.isdigit() for ch in t) and scorer.keywords.idf(t) > 0]
         evidence_tokens = set(tokenizer.tokenize(text)) | set(tokenizer.tokenize(chunk.title))
         overlap = scorer.overlap(words, evidence_tokens) if words else 1.0
-        context = " ".join((text, chunk.title, chunk.text))
+        # The document's own country ("Japan" in a report on Japan) goes without saying.
+        context = " ".join((text, chunk.title, chunk.text, self._main_country(chunk.doc)))
         folded = _fold(context)
         anchored = False
         if same_language:
@@ -345,7 +355,11 @@ def combine(claim: str, lang: str, sentence: Scored, r: Reading, entail: float, 
                       claimed=_join([spelled(n, lang) for n in absent], lang))
     universal_unmatched = bool(_ALL.search(claim)) and not _ALL.search(f"{r.own} {r.translation}")
     if close and not missing and not universal_unmatched and not flipped:
-        return judged("supported", "supported")
+        # A list says less of each of its members: "14 countries, ..., Germany, ..." supports
+        # "Germany proposed HFSP" less than "proposed by Japan" contradicts it.
+        listed = sum(1 for n in extra if n.kind in {c.kind for c in claim_names})
+        return replace(judged("supported", "supported"),
+                       strength=r.strength - settings.list_penalty * listed)
     return judged("unsupported", "unsupported")
 
 
