@@ -227,19 +227,22 @@ class ClaimChecker:
             self._vectors.update(zip(todo, self.embed(todo)))
         return np.stack([self._vectors[t] for t in texts])
 
-    def _probabilities(self, claim: str, vector: np.ndarray,
+    def _probabilities(self, claim: str, lang: str, vector: np.ndarray,
                        readings: list[Reading]) -> list[tuple[float, float, float]]:
-        """(entails, contradicts, neither) per reading: of the sentence or of its translation,
-        whichever entails more."""
+        """(entails, contradicts, neither) per reading."""
         if self.entailment is None or self.embed is None or not readings:
             return [(0.0, 0.0, 1.0)] * len(readings)
-        premises = [(i, text) for i, r in enumerate(readings) for text in (r.own, r.translation) if text]
+        # One premise a candidate, in the claim's language when there is a translation, and
+        # only for candidates on the topic: the model is not asked about the others.
+        premises = [(i, r.translation if r.translation and detect_lang(r.own) != lang else r.own)
+                    for i, r in enumerate(readings) if r.on_topic]
+        if not premises:
+            return [(0.0, 0.0, 1.0)] * len(readings)
         texts = [t for _, t in premises]
         p = self.entailment.probabilities(self._vectors_of(texts), texts, vector, claim)
         out = [(0.0, 0.0, 1.0)] * len(readings)
         for (i, _), row in zip(premises, p):
-            if row[0] >= out[i][0]:
-                out[i] = (float(row[0]), float(row[1]), float(row[2]))
+            out[i] = (float(row[0]), float(row[1]), float(row[2]))
         return out
 
     # ------------------------------------------------------------------ rules and verdicts
@@ -247,7 +250,7 @@ class ClaimChecker:
     def judge_all(self, claim: str, lang: str, vector: np.ndarray, scored: list[Scored]) -> list[Judgement]:
         terms = self.composer.tokenizer.tokenize(claim)
         readings = [self._read(claim, lang, terms, s) for s in scored]
-        probabilities = self._probabilities(claim, vector, readings)
+        probabilities = self._probabilities(claim, lang, vector, readings)
         thresholds = (self.entailment.entail_at, self.entailment.contradict_at) \
             if self.entailment is not None else None
         return [combine(claim, lang, s, r, e, c, self.settings, thresholds, n)

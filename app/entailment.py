@@ -89,14 +89,19 @@ class EntailmentModel:
             np.array([lexical_features(t, claim_text) for t in premise_texts], np.float32)))
 
     def forward(self, features: np.ndarray) -> np.ndarray:
-        x = (features - self.mean) / self.scale
-        for i, (weight, bias) in enumerate(self.layers):
-            x = x @ weight + bias
-            if i < len(self.layers) - 1:
-                x = np.maximum(x, 0.0)
-        x = x - x.max(axis=1, keepdims=True)
-        e = np.exp(x)
-        return e / e.sum(axis=1, keepdims=True)
+        # Through torch, on the threads the service set for queries: NumPy's BLAS would start
+        # threads of its own for the wide first layer, and on two shared cores they wait on
+        # torch's (measured: 30 ms a check instead of 0.1 ms).
+        import torch
+
+        with torch.no_grad():
+            x = (torch.from_numpy(np.asarray(features, np.float32)) - torch.from_numpy(self.mean)) \
+                / torch.from_numpy(self.scale)
+            for i, (weight, bias) in enumerate(self.layers):
+                x = x @ torch.from_numpy(weight) + torch.from_numpy(bias)
+                if i < len(self.layers) - 1:
+                    x = torch.relu(x)
+            return torch.softmax(x, dim=1).numpy()
 
     def save(self, path: Path) -> None:
         tensors = {"mean": self.mean, "scale": self.scale}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # kind -> canonical English name -> other spellings (English and Japanese)
 _GAZETTEER: dict[str, dict[str, tuple[str, ...]]] = {
@@ -77,39 +78,37 @@ def _pattern(spelling: str) -> str:
     return escaped
 
 
-def _compile() -> list[tuple[re.Pattern[str], str, str]]:
-    table = []
+def _compile() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
+    """One pattern for every spelling (longest first: "South Korea" before "Korea"), and what
+    each spelling names."""
+    spellings: dict[str, tuple[str, str]] = {}
     for kind, names in _GAZETTEER.items():
         for canonical, others in names.items():
             for spelling in (canonical, *others):
-                flags = 0 if spelling.isupper() or len(spelling) <= 3 else re.IGNORECASE
-                table.append((re.compile(_pattern(spelling), flags), canonical, kind))
-    # Longest spellings first: "South Korea" before "Korea", "New Delhi" before "Delhi".
-    table.sort(key=lambda row: -len(row[0].pattern))
-    return table
+                spellings[_fold(spelling)] = (canonical, kind)
+    alternatives = [_pattern(s) for s in sorted(spellings, key=len, reverse=True)]
+    return re.compile("|".join(f"(?:{a})" for a in alternatives), re.IGNORECASE), \
+        {s.lower(): v for s, v in spellings.items()}
 
 
-_TABLE = _compile()
+_PATTERN, _SPELLINGS = _compile()
+
+
+@lru_cache(maxsize=8192)
+def _names(text: str) -> tuple[Name, ...]:
+    found: dict[str, Name] = {}
+    for m in _PATTERN.finditer(_fold(text)):
+        written = m.group(0)
+        if written.lower() == "us" and written != "US":
+            continue  # "us" the pronoun is not the U.S.
+        canonical, kind = _SPELLINGS[written.lower()]
+        found.setdefault(canonical, Name(canonical, kind, written))
+    return tuple(found.values())
 
 
 def names_in(text: str) -> list[Name]:
     """The gazetteer's names in `text`, each canonical name once, in order of appearance."""
-    text = _fold(text)
-    taken: list[tuple[int, int]] = []
-    found: list[tuple[int, Name]] = []
-    for pattern, canonical, kind in _TABLE:
-        for m in pattern.finditer(text):
-            if any(a < m.end() and m.start() < b for a, b in taken):
-                continue
-            taken.append((m.start(), m.end()))
-            found.append((m.start(), Name(canonical, kind, m.group(0))))
-    seen: set[str] = set()
-    out = []
-    for _, name in sorted(found, key=lambda item: item[0]):
-        if name.canonical not in seen:
-            seen.add(name.canonical)
-            out.append(name)
-    return out
+    return list(_names(text))
 
 
 def spelled(name: Name, lang: str) -> str:
