@@ -23,7 +23,7 @@ from app.settings import BUNDLED_MODEL, GeneratorSettings, Settings
 from index.backends import VectorBackend, open_vector_store
 from index.builder import IndexSpec, build_index, read_documents, stale_reasons
 from index.embedder import Embedder, model_fingerprint
-from index.embedding_cache import EmbeddingCache
+from index.embedding_cache import CachedEncoder, EmbeddingCache
 from index.retriever import HybridRetriever, SearchResult
 from index.store import IndexCorruptError, StoredIndex, read_index
 from index.tokenizer import KeywordTokenizer
@@ -59,10 +59,11 @@ def index_spec(settings: Settings, model: str) -> IndexSpec:
                      chunking=settings.chunking.params(), bm25=settings.bm25)
 
 
-def embedding_cache(settings: Settings, log: Log = log_to_stderr) -> EmbeddingCache | None:
+def embedding_cache(settings: Settings, log: Log = log_to_stderr,
+                    name: str = "embeddings.sqlite3") -> EmbeddingCache | None:
     if not settings.cache.embeddings:
         return None
-    return EmbeddingCache(settings.cache_dir / "embeddings.sqlite3", settings.cache.max_mb, log)
+    return EmbeddingCache(settings.cache_dir / name, settings.cache.max_mb, log)
 
 
 def vector_backend(settings: Settings) -> VectorBackend:
@@ -116,8 +117,14 @@ class Kakehashi:
         # Collecting the selector's training features needs no claim checks, nor their weights.
         if entailment is None and check_claims:
             entailment = EntailmentModel.load()
-        self.checker = ClaimChecker(self.composer, settings.checker, entailment,
-                                    embed=self.embedder.encode_queries)
+        # Evidence sentences the entailment head reads, embedded once and kept between runs (a
+        # file of their own: a damaged one is thrown away without touching the index's).
+        premises = CachedEncoder(lambda texts, progress=False: self.embedder.encode_queries(texts),
+                                 self.embedder.dimension,
+                                 f"{settings.model.name}|{self.spec.model_fingerprint}",
+                                 settings.model.query_prompt,
+                                 embedding_cache(settings, log, "premises.sqlite3"))
+        self.checker = ClaimChecker(self.composer, settings.checker, entailment, embed=premises)
         self.generation = GeneratedAnswers(self)  # generated answers, when a generator is set
         self.load_seconds = time.perf_counter() - started
 
