@@ -88,7 +88,7 @@ def _join(names: list[str], lang: str) -> str:
 
 @dataclass(frozen=True)
 class CheckerSettings:
-    candidates: int = 6  # best evidence sentences examined
+    candidates: int = 8  # best evidence sentences examined
     support_overlap: float = 0.6  # same language: share of the statement's words in the evidence
     support_dense: float = 0.09  # across languages: centred similarity to the evidence
     topic_overlap: float = 0.5  # same thing talked about (needed to call a number contradicted)
@@ -196,7 +196,9 @@ class ClaimChecker:
                 close = True
             # A name the statement gives must be in the evidence: "India" is not "the U.S.".
             names = _NAME_EN.findall(claim) if lang == "en" else _NAME_JA.findall(claim)
-            if any(_fold(name) not in folded for name in names):
+            # Months are numbers ("March" = 3月), checked as such below.
+            if any(_fold(name) not in folded for name in names
+                   if not any(n.kind == "month" for n in extract_numbers(name))):
                 close = False
             own_tokens = set(tokenizer.tokenize(f"{own} {translation}"))
             strength = scorer.overlap(words, own_tokens) if words else 1.0
