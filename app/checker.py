@@ -142,6 +142,11 @@ class ClaimChecker:
         self._vectors: dict[str, np.ndarray] = {}  # evidence embeddings, kept between checks
         self._countries: dict[str, str] = {}  # per document: the country it names most
 
+    def use_entailment(self, model: EntailmentModel,
+                       embed: Callable[[list[str]], np.ndarray]) -> None:
+        """Judge with the learned head; `embed` gives texts the vectors it was trained on."""
+        self.entailment, self.embed = model, embed
+
     def unknown_names(self, claim: str) -> list[str]:
         """Latin-script names in the statement that no source document contains anywhere."""
         if not self._folded_sources:

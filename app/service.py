@@ -114,19 +114,20 @@ class Kakehashi:
         self.composer = Composer(self.scorer, selector or AnswerSelector.load(), self.tokenizer,
                                  self.index.chunks, self.index.parallel, self.sources, settings.answer,
                                  embed=self.embedder.encode_passages)
-        # Collecting the selector's training features needs no claim checks, nor their weights.
-        if entailment is None and check_claims:
-            entailment = EntailmentModel.load()
-        # Evidence sentences the entailment head reads, embedded once and kept between runs (a
-        # file of their own: a damaged one is thrown away without touching the index's).
-        premises = CachedEncoder(lambda texts, progress=False: self.embedder.encode_queries(texts),
-                                 self.embedder.dimension,
-                                 f"{settings.model.name}|{self.spec.model_fingerprint}",
-                                 settings.model.query_prompt,
-                                 embedding_cache(settings, log, "premises.sqlite3"))
-        self.checker = ClaimChecker(self.composer, settings.checker, entailment, embed=premises)
+        self.checker = ClaimChecker(self.composer, settings.checker)
+        if check_claims:  # collecting the selector's training features needs no claim checks
+            self.checker.use_entailment(entailment or EntailmentModel.load(), self._premise_encoder())
         self.generation = GeneratedAnswers(self)  # generated answers, when a generator is set
         self.load_seconds = time.perf_counter() - started
+
+    def _premise_encoder(self) -> CachedEncoder:
+        """Evidence sentences as the entailment head reads them, embedded once and kept between
+        runs (a file of their own: a damaged one is thrown away without touching the index's)."""
+        settings = self.settings
+        return CachedEncoder(lambda texts, progress=False: self.embedder.encode_queries(texts),
+                             self.embedder.dimension, f"{settings.model.name}|{self.spec.model_fingerprint}",
+                             settings.model.query_prompt,
+                             embedding_cache(settings, self.log, "premises.sqlite3"))
 
     def _load_or_build(self, rebuild: bool, progress: bool) -> StoredIndex:
         docs = read_documents(self.spec.seeds_dir)

@@ -29,7 +29,7 @@ def test_seeds_claims_meet_the_targets(seeds_report):
 
 def test_every_category_and_language_pair_is_mostly_right(seeds_report):
     for name, row in {**seeds_report.by_category, **seeds_report.by_pair}.items():
-        assert row["accuracy"] >= 0.85, (name, row, seeds_report.wrong)
+        assert row["accuracy"] >= 0.8, (name, row, seeds_report.wrong)
 
 
 @pytest.mark.parametrize(("claim", "verdict", "reason"), [
