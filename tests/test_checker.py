@@ -191,3 +191,56 @@ def test_thresholds_keep_false_alarms_within_the_budget():
     is_label = np.array([True, True, True, False, False, False])
     assert threshold(p, is_label, max_wrong=0.0) == 0.87
     assert threshold(p, is_label, max_wrong=0.34) == 0.51
+
+
+def test_claim_scores_per_category_and_language_pair():
+    from types import SimpleNamespace
+
+    from eval.claims_eval import score_claims
+    from eval.datasets import ClaimCase, GoldQuote
+
+    en_quote = [GoldQuote("doc.txt", "proposed by Japan at the Venice Summit")]
+    cases = [ClaimCase("a", "ja", "HFSPは日本が提案した。", "supported", en_quote, "cross-lingual"),
+             ClaimCase("b", "en", "HFSP was not proposed by Japan.", "contradicted", en_quote, "negation"),
+             ClaimCase("c", "en", "HFSP has its seat in Tokyo.", "unsupported", [], "absent"),
+             ClaimCase("d", "en", "HFSP was proposed by Germany.", "contradicted", en_quote, "swap")]
+    said = {"a": "supported", "b": "contradicted", "c": "contradicted", "d": "supported"}
+    by_claim = {c.claim: said[c.id] for c in cases}
+    report = score_claims(lambda claim: SimpleNamespace(verdict=by_claim[claim]), cases)
+    assert report.accuracy == 0.75 and report.accuracy_strict == 0.5
+    assert report.false_support == pytest.approx(1 / 3)
+    assert report.balanced_accuracy == pytest.approx((1 + 1 + 0.5) / 3)
+    assert report.cross_supported_found == 1.0
+    assert report.negated_or_swapped_supported == ["d"]
+    assert report.by_pair["ja->en"]["accuracy"] == 1.0 and report.by_pair["en->none"]["n"] == 1
+    assert report.wrong == ["d: contradicted -> supported"]
+
+
+def test_inference_pairs_come_in_four_language_pairs_with_fixed_splits(tmp_path):
+    import json
+
+    from eval.entailment_data import build_pairs_file, load_pairs
+
+    (tmp_path / "jsick").mkdir()
+    (tmp_path / "jnli").mkdir()
+    header = "pair_ID\tdata\tsentence_A_En\tsentence_B_En\tentailment_label_En\tsentence_A_Ja\t" \
+             "sentence_B_Ja\tentailment_label_Ja\tsemtag_short\n"
+    rows = ["1\ttrain\tA man runs\tA man moves\tentailment\t男が走る\t男が動く\tentailment\t\n",
+            "2\ttrain\tA dog sleeps\tNo dog sleeps\tcontradiction\t犬が寝ている\t犬は寝ていない\tneutral\t\n"]
+    (tmp_path / "jsick" / "train.tsv").write_text(header + "".join(rows), encoding="utf-8")
+    for split in ("valid", "test"):
+        (tmp_path / "jnli" / f"{split}.jsonl").write_text(json.dumps(
+            {"sentence_pair_id": "0", "sentence1": "猫がいる", "sentence2": "動物がいる",
+             "label": "entailment"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    path = tmp_path / "nli.jsonl.gz"
+    assert build_pairs_file(tmp_path, path) == 4
+    first = path.read_bytes()
+    assert build_pairs_file(tmp_path, path) == 4 and path.read_bytes() == first  # reproducible
+    pairs = load_pairs(path)
+    # Pair 1 in all four language pairs; pair 2 only within each language (its labels differ).
+    assert sorted(p.langs for p in pairs if p.source == "jsick") == \
+        ["en-en", "en-en", "en-ja", "ja-en", "ja-ja", "ja-ja"]
+    mixed = next(p for p in pairs if p.langs == "en-ja")
+    assert (mixed.premise, mixed.hypothesis) == ("A man runs", "男が動く")
+    assert [p.split for p in pairs if p.source == "jnli"][1] == "test"
+    assert {p.split for p in pairs} <= {"train", "tune", "test"}
