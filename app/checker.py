@@ -318,17 +318,6 @@ def combine(claim: str, lang: str, sentence: Scored, r: Reading, entail: float, 
     # "entails" is as good as shared words.
     agrees = thresholds is not None and r.anchored and r.on_topic and entail > max(contradict, neutral)
     close = r.close or entailed or agrees
-    # Numbers: every one of the statement's must be in the evidence; another of the same kind
-    # on the same subject contradicts it.
-    claimed = extract_numbers(claim)
-    found = extract_numbers(r.text)
-    missing = missing_numbers(claimed, found)
-    if missing and r.on_topic:
-        other = _other_numbers(found, missing, claimed)
-        if other:
-            return judged("contradicted", "number", "number",
-                          found=_join([f.text for f in other[:3]], lang),
-                          claimed=_join([n.text for n in missing], lang))
     # Names of places and countries, in either language. One the sentence lacks is a swap when
     # the sentence names another of its kind; otherwise it may be the passage's ("Japan" in a
     # report on Japan), so it only blocks support when the passage lacks it too.
@@ -341,6 +330,18 @@ def combine(claim: str, lang: str, sentence: Scored, r: Reading, entail: float, 
     elsewhere = {n.canonical for n in names_in(r.context)}
     absent = [n for n in absent_here
               if n.canonical not in elsewhere or any(x.kind == n.kind for x in swapped)]
+    # Numbers: every one of the statement's must be in the evidence; another of the same kind
+    # on the same subject contradicts it.
+    claimed = extract_numbers(claim)
+    found = extract_numbers(r.text)
+    missing = missing_numbers(claimed, found)
+    # ... on the same subject: not when the statement names a place the evidence lacks.
+    if missing and r.on_topic and not absent:
+        other = _other_numbers(found, missing, claimed)
+        if other:
+            return judged("contradicted", "number", "number",
+                          found=_join([f.text for f in other[:3]], lang),
+                          claimed=_join([n.text for n in missing], lang))
     # Related enough that a "not" or an "only" decides: its words, or across languages its
     # names and numbers and meaning.
     related = close or (r.anchored and r.on_topic) or r.overlap >= settings.topic_overlap
