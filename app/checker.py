@@ -347,13 +347,15 @@ def combine(claim: str, lang: str, sentence: Scored, r: Reading, entail: float, 
     related = close or (r.anchored and r.on_topic) or r.overlap >= settings.topic_overlap
     # Negation: judged on the deciding sentence (and its translation), not its neighbour.
     flipped = (negations(claim) > 0) != (negations(r.own) + negations(r.translation) > 0)
-    if r.on_topic and flipped and not absent and (related or r.strength >= settings.topic_overlap):
+    # A "not" or an "only" is judged against a sentence that states the same figures.
+    if r.on_topic and flipped and not absent and not missing \
+            and (related or r.strength >= settings.topic_overlap):
         return judged("contradicted", "negation", "negation")
     if swapped and absent and r.on_topic and r.strength >= settings.topic_overlap:
         return judged("contradicted", "name", "name",
                       found=_join([spelled(n, lang) for n in swapped[:2]], lang),
                       claimed=_join([spelled(n, lang) for n in absent], lang))
-    if _ONLY.search(claim) and related and not absent:
+    if _ONLY.search(claim) and related and not absent and not missing:
         kinds = {n.kind for n in claim_names}
         more = [n for n in extra if n.kind in kinds]
         if more:
