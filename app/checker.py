@@ -347,15 +347,16 @@ def combine(claim: str, lang: str, sentence: Scored, r: Reading, entail: float, 
     related = close or (r.anchored and r.on_topic) or r.overlap >= settings.topic_overlap
     # Negation: judged on the deciding sentence (and its translation), not its neighbour.
     flipped = (negations(claim) > 0) != (negations(r.own) + negations(r.translation) > 0)
-    # A "not" or an "only" is judged against a sentence that states the same figures.
-    if r.on_topic and flipped and not absent and not missing \
+    # A "not" or an "only" is judged against a sentence that itself states the same figures.
+    stated = not missing_numbers(claimed, extract_numbers(f"{r.own} {r.translation}"))
+    if r.on_topic and flipped and not absent and stated \
             and (related or r.strength >= settings.topic_overlap):
         return judged("contradicted", "negation", "negation")
     if swapped and absent and r.on_topic and r.strength >= settings.topic_overlap:
         return judged("contradicted", "name", "name",
                       found=_join([spelled(n, lang) for n in swapped[:2]], lang),
                       claimed=_join([spelled(n, lang) for n in absent], lang))
-    if _ONLY.search(claim) and related and not absent and not missing:
+    if _ONLY.search(claim) and related and not absent and stated:
         kinds = {n.kind for n in claim_names}
         more = [n for n in extra if n.kind in kinds]
         if more:
