@@ -40,6 +40,9 @@ from ingest.lang import detect_lang
 # Names: capitalised or upper-case Latin words (not the first word), and katakana words.
 _NAME_EN = re.compile(r"(?<!^)(?<![.!?]\s)\b([A-Z][A-Za-z]{2,}|[A-Z]{2,}[0-9]*)\b")
 _NAME_JA = re.compile(r"[ァ-ヶー]{2,}")
+# The noun a preposition governs, past an article or one more word: "on (the) television".
+_PREPOSITION_OBJECT = re.compile(
+    r"\b(?:on|in|at|by|from|via|through|into|onto)\s+(?:(?:the|a|an)\s+)?(?:[a-z]+\s+)?([A-Za-z]{3,})\b")
 # "Only Japan", 「日本だけ」: the evidence must not name more of the same kind.
 _ONLY = re.compile(r"\b(?:only|alone|solely|exclusively)\b|だけ|のみ|単独", re.IGNORECASE)
 # "All", "every", 「すべて」: the evidence must say as much.
@@ -148,11 +151,18 @@ class ClaimChecker:
         self.entailment, self.embed = model, embed
 
     def unknown_names(self, claim: str) -> list[str]:
-        """Latin-script names in the statement that no source document contains anywhere."""
+        """Latin-script names in the statement that no source document contains anywhere, and
+        the words after its prepositions that no source uses ("on television", "by private
+        donations"): where, how or by whom, a fact of its own, not a paraphrase."""
         if not self._folded_sources:
             self._folded_sources = [_fold(text) for text in self.composer.sources.values()]
-        return [name for name in _NAME_EN.findall(claim)
-                if not any(_fold(name) in text for text in self._folded_sources)]
+        names = [name for name in _NAME_EN.findall(claim)
+                 if not any(_fold(name) in text for text in self._folded_sources)]
+        objects = [m.group(1) for m in _PREPOSITION_OBJECT.finditer(claim)
+                   if not any(ch.isdigit() for ch in m.group(1))
+                   and all(self.composer.scorer.keywords.idf(t) <= 0
+                           for t in self.composer.tokenizer.tokenize(m.group(1)))]
+        return names + [o for o in objects if o not in names]
 
     def _main_country(self, doc: str) -> str:
         if doc not in self._countries:

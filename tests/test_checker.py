@@ -244,3 +244,19 @@ def test_inference_pairs_come_in_four_language_pairs_with_fixed_splits(tmp_path)
     assert (mixed.premise, mixed.hypothesis) == ("A man runs", "男が動く")
     assert [p.split for p in pairs if p.source == "jnli"][1] == "test"
     assert {p.split for p in pairs} <= {"train", "tune", "test"}
+
+
+def test_names_and_preposition_objects_the_sources_never_use_are_unknown():
+    from types import SimpleNamespace
+
+    known = {"chinese", "researchers", "released", "genome", "internet", "japan", "riken", "founded"}
+    composer = SimpleNamespace(
+        sources={"doc.txt": "Chinese researchers released the genome on the Internet. RIKEN, Japan."},
+        scorer=SimpleNamespace(keywords=SimpleNamespace(idf=lambda t: 1.0 if t in known else 0.0)),
+        tokenizer=SimpleNamespace(tokenize=lambda text: text.lower().split()))
+    checker = ClaimChecker(composer, SETTINGS)  # type: ignore[arg-type]
+    assert checker.unknown_names("Chinese researchers released the genome on television.") == ["television"]
+    assert checker.unknown_names("Chinese researchers released the genome on the Internet.") == []
+    assert checker.unknown_names("RIKEN was founded in 1917 by private donors in Madrid.") == \
+        ["Madrid", "donors"]
+    assert checker.unknown_names("RIKEN was founded in 1917.") == []  # a paraphrase, not a fact
