@@ -158,10 +158,10 @@ class ClaimChecker:
             self._folded_sources = [_fold(text) for text in self.composer.sources.values()]
         names = [name for name in _NAME_EN.findall(claim)
                  if not any(_fold(name) in text for text in self._folded_sources)]
+        keywords, tokenize = self.composer.scorer.keywords, self.composer.tokenizer.tokenize
         objects = [m.group(1) for m in _PREPOSITION_OBJECT.finditer(claim)
-                   if not any(ch.isdigit() for ch in m.group(1))
-                   and all(self.composer.scorer.keywords.idf(t) <= 0
-                           for t in self.composer.tokenizer.tokenize(m.group(1)))]
+                   if (tokens := tokenize(m.group(1)))  # a stop word ("other") is no fact
+                   and all(keywords.idf(t) <= 0 for t in tokens)]
         return names + [o for o in objects if o not in names]
 
     def _main_country(self, doc: str) -> str:
