@@ -18,18 +18,15 @@ def test_seeds_claims_meet_the_targets(seeds_report):
     assert seeds_report.n >= 40
     assert seeds_report.accuracy >= 0.95, seeds_report.wrong
     assert seeds_report.cross_supported_found >= 0.90, seeds_report.wrong
-    assert seeds_report.balanced_accuracy >= 0.90, seeds_report.wrong
-    # Short of the 0.03 target: one false support of 27, sc18 ("released ... on television"
-    # where the sources say "on the Internet"): a word the sources never use is read as a
-    # paraphrase, and the learned judgement entails it too.
-    assert seeds_report.false_support <= 0.04, seeds_report.wrong
-    assert set(seeds_report.negated_or_swapped_supported) <= {"sc18"}
+    assert seeds_report.balanced_accuracy >= 0.95, seeds_report.wrong
+    assert seeds_report.false_support <= 0.03, seeds_report.wrong
+    assert seeds_report.negated_or_swapped_supported == []
     assert seeds_report.by_category["negation"]["accuracy"] == 1.0, seeds_report.wrong
 
 
 def test_every_category_and_language_pair_is_mostly_right(seeds_report):
     for name, row in {**seeds_report.by_category, **seeds_report.by_pair}.items():
-        assert row["accuracy"] >= 0.8, (name, row, seeds_report.wrong)
+        assert row["accuracy"] >= 0.85, (name, row, seeds_report.wrong)
 
 
 @pytest.mark.parametrize(("claim", "verdict", "reason"), [
