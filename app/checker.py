@@ -126,7 +126,8 @@ class Reading:
     close: bool
     on_topic: bool
     strength: float
-    context: str  # passage, title and evidence: where names the statement gives are looked for
+    # Places named in the passage, its title and the evidence: where the statement's are looked for.
+    context_names: frozenset[str]
     overlap: float = 0.0  # share of the statement's words in the evidence and its title
     # Across languages: the statement's names and numbers (at least one) are all in the
     # evidence, so the learned judgement's agreement is enough to support it.
@@ -197,8 +198,8 @@ class ClaimChecker:
         evidence_tokens = set(tokenizer.tokenize(text)) | set(tokenizer.tokenize(chunk.title))
         overlap = scorer.overlap(words, evidence_tokens) if words else 1.0
         # The document's own country ("Japan" in a report on Japan) goes without saying.
-        context = " ".join((text, chunk.title, chunk.text, self._main_country(chunk.doc)))
-        folded = _fold(context)
+        main = self._main_country(chunk.doc)
+        folded = _fold(" ".join((text, chunk.title, chunk.text, main)))
         anchored = False
         if same_language:
             on_topic = overlap >= s.topic_overlap or sentence.dense >= s.topic_dense_same
@@ -231,7 +232,11 @@ class ClaimChecker:
             on_topic = sentence.dense >= topic_dense and named
             close = on_topic and sentence.dense >= s.support_dense
             strength = sentence.dense / s.support_dense * s.support_overlap
-        return Reading(text, own, translation, close, on_topic, strength, context, overlap, anchored)
+        # Each part on its own: a passage's names are found once for all the checks that read it.
+        context_names = frozenset(n.canonical for part in (text, chunk.title, chunk.text, main)
+                                  for n in names_in(part))
+        return Reading(text, own, translation, close, on_topic, strength, context_names, overlap,
+                       anchored)
 
     # ------------------------------------------------------------------ the learned judgement
 
@@ -337,7 +342,7 @@ def combine(claim: str, lang: str, sentence: Scored, r: Reading, entail: float, 
     extra = [n for n in names_in(f"{r.own} {r.translation}") if n.canonical not in claimed_names]
     absent_here = [n for n in claim_names if n.canonical not in here]
     swapped = [n for n in extra if n.kind in {a.kind for a in absent_here}]
-    elsewhere = {n.canonical for n in names_in(r.context)}
+    elsewhere = r.context_names
     absent = [n for n in absent_here
               if n.canonical not in elsewhere or any(x.kind == n.kind for x in swapped)]
     # Numbers: every one of the statement's must be in the evidence; another of the same kind

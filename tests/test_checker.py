@@ -26,7 +26,8 @@ def scored(text: str, lang: str = "en") -> Scored:
 def reading(text: str, close: bool = True, on_topic: bool = True, strength: float = 0.8,
             translation: str = "", before: str = "") -> Reading:
     full = " ".join(t for t in (before, text, translation) if t)
-    return Reading(full, text, translation, close, on_topic, strength, full.lower())
+    return Reading(full, text, translation, close, on_topic, strength,
+                   frozenset(n.canonical for n in names_in(full)))
 
 
 def judge(claim: str, text: str, lang: str = "en", entail: float = 0.0, contradict: float = 0.0,
