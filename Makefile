@@ -40,8 +40,10 @@ serve: index
 eval: index
 	$(BIN)/kakehashi eval --baseline $(ARGS)
 
-# The learned answer selector (app/weights) from the training features in eval/training: seconds.
-train: install
+# The learned answer selector and the claim checker's entailment head (app/weights) from the
+# training files in eval/training: seconds, plus a few minutes embedding the inference pairs the
+# first time (cached in .kakehashi/cache).
+train: model
 	$(BIN)/kakehashi train
 
 # The same, after collecting those features again from ../shared/data (about 20 minutes here).

@@ -1,105 +1,210 @@
 """Checking a statement against the sources: supported, unsupported or contradicted.
 
-A statement is supported when a sentence of the sources says the same thing: in the same
-language, most of its words (weighted by rarity) are there; across languages, the meaning is
-close (language-centred embedding similarity) and its names in Latin script are there; and in
-both cases every number it states is there too, whatever the script (2,000 = ２０００ = 2千,
-令和4年 = 2022). It is contradicted when a sentence about the very same thing gives another
-number of the same kind (another year, another count). A statement that names something the
-sources never mention (a city, an organisation) is not supported, however close the rest is.
+Each candidate evidence sentence (the best sentences of the retrieved passages) is judged three
+ways, and the verdict combines them:
+
+- Words and meaning: in the same language, most of the statement's words (weighted by rarity)
+  are in the sentence, its neighbour before it or its continuation past a column break, or in
+  its translation; across languages, the language-centred similarity is high and its Latin-script
+  names are there.
+- The learned entailment judgement (app/entailment.py): the probability that the sentence (or its
+  translation) entails or contradicts the statement, in any pair of languages.
+- Exact rules: every number the statement gives (any script) and every place or country it names
+  (any language, app/names.py) must be in the evidence; a statement that says "not" where the
+  evidence does not (or the reverse), that gives another number or another name of the same kind
+  on the same subject, or says "only" where the evidence names more, is contradicted.
+
+Supported needs words or meaning, or a confident entailment, and every rule passing. The reason
+names the deciding sentence and what differs, in the statement's language.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from app.composer import Composer
+from app.entailment import EntailmentModel, negations
 from app.evidence import Candidate, Scored
-from app.numbers import extract_numbers, missing_numbers
+from app.names import names_in, spelled
+from app.numbers import Number, extract_numbers, missing_numbers
 from app.question import Question
-from app.records import Citation, Verdict
-from app.wording import Message
+from app.records import Citation, Support, Verdict
+from app.wording import Bilingual
 from ingest.lang import detect_lang
 
 # Names: capitalised or upper-case Latin words (not the first word), and katakana words.
 _NAME_EN = re.compile(r"(?<!^)(?<![.!?]\s)\b([A-Z][A-Za-z]{2,}|[A-Z]{2,}[0-9]*)\b")
 _NAME_JA = re.compile(r"[ァ-ヶー]{2,}")
+# The noun a preposition governs, past an article or one more word: "on (the) television".
+_PREPOSITION_OBJECT = re.compile(
+    r"\b(?:on|in|at|by|from|via|through|into|onto)\s+(?:(?:the|a|an)\s+)?(?:[a-z]+\s+)?([A-Za-z]{3,})\b")
+# "Only Japan", 「日本だけ」: the evidence must not name more of the same kind.
+_ONLY = re.compile(r"\b(?:only|alone|solely|exclusively)\b|だけ|のみ|単独", re.IGNORECASE)
+# "All", "every", 「すべて」: the evidence must say as much.
+_ALL = re.compile(r"\b(?:all|every|each|always)\b|すべて|全て|全部|全員|あらゆる|いずれも|必ず",
+                  re.IGNORECASE)
 
 
 def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
+def _short(text: str, limit: int = 140) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+_REASONS = {
+    "supported": {"en": "The sources state this: “{quote}”", "ja": "資料に記載があります：「{quote}」"},
+    "negation": {"en": "The sources say the opposite: “{quote}”",
+                 "ja": "資料には逆のことが書かれています：「{quote}」"},
+    "name": {"en": "The sources say {found}, not {claimed}: “{quote}”",
+             "ja": "資料では{claimed}ではなく{found}です：「{quote}」"},
+    "only": {"en": "The sources also name {found}: “{quote}”",
+             "ja": "資料では{found}も挙げられています：「{quote}」"},
+    "number": {"en": "The sources give {found}, not {claimed}: “{quote}”",
+               "ja": "資料では{claimed}ではなく{found}です：「{quote}」"},
+    "model": {"en": "The sources say otherwise: “{quote}”", "ja": "資料の記述と矛盾します：「{quote}」"},
+    "unknown": {"en": "The sources never mention {claimed}.",
+                "ja": "資料には{claimed}についての記述がありません。"},
+    "missing_names": {"en": "The sources do not name {claimed} here: “{quote}”",
+                      "ja": "資料のこの箇所には{claimed}が出てきません：「{quote}」"},
+    "unsupported": {"en": "No passage of the sources states this.",
+                    "ja": "資料にはこの記述が見当たりません。"},
+    "none": {"en": "No passage of the sources is related.", "ja": "関連する資料が見当たりません。"},
+}
+
+
+def reason(key: str, lang: str, **values: str) -> Bilingual:
+    """The reason in the claim's language, with its wording in the other language at hand."""
+    return Bilingual({code: text.format(**values) for code, text in _REASONS[key].items()}, lang)
+
+
+def _join(names: list[str], lang: str) -> str:
+    return "、".join(names) if lang == "ja" else ", ".join(names)
+
+
 @dataclass(frozen=True)
 class CheckerSettings:
-    candidates: int = 4  # best evidence sentences examined
+    candidates: int = 8  # best evidence sentences examined
     support_overlap: float = 0.6  # same language: share of the statement's words in the evidence
     support_dense: float = 0.09  # across languages: centred similarity to the evidence
     topic_overlap: float = 0.5  # same thing talked about (needed to call a number contradicted)
     topic_dense: float = 0.09  # across languages
+    topic_dense_anchored: float = 0.05  # ... when its names and numbers are all in the evidence
     topic_dense_same: float = 0.12  # same language, when other words say the same ("founded")
     figures_overlap: float = 0.4  # enough words when all the statement's numbers are there
+    # A rule's contradiction (negation, another name, "only") outweighs a support found elsewhere
+    # unless that support matches the statement this much better (same scale as `strength`).
+    contradiction_margin: float = 0.0
+    list_penalty: float = 0.03  # less strength for a support per other name of the kind it lists
 
 
 @dataclass(frozen=True)
 class Judgement:
-    verdict: str
+    verdict: Support
     reason: str
     sentence: Scored
+    strength: float  # how closely the deciding sentence itself matches the statement
+    rule: str = ""  # what decided a contradiction: negation, name, only, number, model
+    entail: float = 0.0  # the learned probabilities, for the record
+    contradict: float = 0.0
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What words and meaning say of one candidate, before rules and the model."""
+
+    text: str  # the sentence with its neighbour before and its continuation
+    own: str  # the sentence (and its continuation) alone: what a reason quotes
+    translation: str  # the sentence in the other language, when aligned ("" if not)
+    close: bool
+    on_topic: bool
     strength: float
+    # Places named in the passage, its title and the evidence: where the statement's are looked for.
+    context_names: frozenset[str]
+    overlap: float = 0.0  # share of the statement's words in the evidence and its title
+    # Across languages: the statement's names and numbers (at least one) are all in the
+    # evidence, so the learned judgement's agreement is enough to support it.
+    anchored: bool = False
 
 
 class ClaimChecker:
-    def __init__(self, composer: Composer, settings: CheckerSettings) -> None:
+    def __init__(self, composer: Composer, settings: CheckerSettings,
+                 entailment: EntailmentModel | None = None,
+                 embed: Callable[[list[str]], np.ndarray] | None = None) -> None:
         self.composer = composer
         self.settings = settings
+        self.entailment = entailment
+        self.embed = embed  # texts -> vectors with the prompt the entailment head was trained on
         self._folded_sources: list[str] = []
+        self._vectors: dict[str, np.ndarray] = {}  # evidence embeddings, kept between checks
+        self._countries: dict[str, str] = {}  # per document: the country it names most
+
+    def use_entailment(self, model: EntailmentModel,
+                       embed: Callable[[list[str]], np.ndarray]) -> None:
+        """Judge with the learned head; `embed` gives texts the vectors it was trained on."""
+        self.entailment, self.embed = model, embed
 
     def unknown_names(self, claim: str) -> list[str]:
-        """Latin-script names in the statement that no source document contains anywhere."""
+        """Latin-script names in the statement that no source document contains anywhere, and
+        the words after its prepositions that no source uses ("on television", "by private
+        donations"): where, how or by whom, a fact of its own, not a paraphrase."""
         if not self._folded_sources:
             self._folded_sources = [_fold(text) for text in self.composer.sources.values()]
-        return [name for name in _NAME_EN.findall(claim)
-                if not any(_fold(name) in text for text in self._folded_sources)]
+        names = [name for name in _NAME_EN.findall(claim)
+                 if not any(_fold(name) in text for text in self._folded_sources)]
+        keywords, tokenize = self.composer.scorer.keywords, self.composer.tokenizer.tokenize
+        objects = [m.group(1) for m in _PREPOSITION_OBJECT.finditer(claim)
+                   if (tokens := tokenize(m.group(1)))  # a stop word ("other") is no fact
+                   and all(keywords.idf(t) <= 0 for t in tokens)]
+        return names + [o for o in objects if o not in names]
 
-    def _evidence_text(self, sentence: Scored) -> str:
-        """The sentence with the one before it and its continuation past a column break."""
-        chunk = sentence.chunk
-        parts = [sentence.text]
-        index = chunk.sentences.index((sentence.start, sentence.end))
-        if index > 0:
-            a, b = chunk.sentences[index - 1]
-            parts.insert(0, self.composer.sources[chunk.doc][a:b])
-        continuation = self.composer.continuation(sentence)
-        if continuation is not None:
-            parts.append(continuation.text)
-        return " ".join(parts)
+    def _main_country(self, doc: str) -> str:
+        if doc not in self._countries:
+            counts = Counter(n.canonical for n in names_in(self.composer.sources[doc]) if n.kind == "country")
+            self._countries[doc] = counts.most_common(1)[0][0] if counts else ""
+        return self._countries[doc]
 
-    def judge(self, claim: str, lang: str, terms: list[str], sentence: Scored) -> Judgement:
+    # ------------------------------------------------------------------ words and meaning
+
+    def _read(self, claim: str, lang: str, terms: list[str], sentence: Scored) -> Reading:
         s = self.settings
         scorer, tokenizer = self.composer.scorer, self.composer.tokenizer
-        text = self._evidence_text(sentence)
-        same_language = sentence.lang == lang
-        if not same_language:
-            translated = self.composer.parallel_sentence(sentence)
-            if translated is not None:
-                other, start, end = translated
-                text = f"{text} {self.composer.sources[other.doc][start:end]}"
-                same_language = True
+        chunk = sentence.chunk
+        own = sentence.text
+        continuation = self.composer.continuation(sentence)
+        if continuation is not None:  # the two halves of a sentence broken across a column
+            own = f"{own} {continuation.text}"
+        text = own
+        index = chunk.sentences.index((sentence.start, sentence.end))
+        if index > 0:  # the neighbour before: what "it" and "the program" refer to
+            a, b = chunk.sentences[index - 1]
+            text = f"{self.composer.sources[chunk.doc][a:b]} {own}"
+        translated = self.composer.parallel_sentence(sentence)
+        translation = self.composer.sources[translated[0].doc][translated[1]:translated[2]] \
+            if translated is not None else ""
+        same_language = sentence.lang == lang or bool(translation)
+        if translation:
+            text = f"{text} {translation}"
         # Words the sources never use are paraphrases ("founded" for "establishment") and weigh
         # nothing here; names the sources never use are caught by `unknown_names`.
         words = [t for t in terms if not any(ch.isdigit() for ch in t) and scorer.keywords.idf(t) > 0]
-        evidence_tokens = set(tokenizer.tokenize(text)) | set(tokenizer.tokenize(sentence.chunk.title))
+        evidence_tokens = set(tokenizer.tokenize(text)) | set(tokenizer.tokenize(chunk.title))
         overlap = scorer.overlap(words, evidence_tokens) if words else 1.0
-        # Names are looked for in the whole passage and its title: what "it" refers to.
-        folded = _fold(" ".join((text, sentence.chunk.title, sentence.chunk.text)))
+        # The document's own country ("Japan" in a report on Japan) goes without saying.
+        main = self._main_country(chunk.doc)
+        folded = _fold(" ".join((text, chunk.title, chunk.text, main)))
+        anchored = False
         if same_language:
             on_topic = overlap >= s.topic_overlap or sentence.dense >= s.topic_dense_same
-            close, strength = overlap >= s.support_overlap, overlap
+            close = overlap >= s.support_overlap
             # Its own figures found on the topic say as much as words: "founded in 1917" is
             # supported by "since its establishment in 1917".
             claimed_figures = extract_numbers(claim)
@@ -108,28 +213,89 @@ class ClaimChecker:
                 close = True
             # A name the statement gives must be in the evidence: "India" is not "the U.S.".
             names = _NAME_EN.findall(claim) if lang == "en" else _NAME_JA.findall(claim)
-            if any(_fold(name) not in folded for name in names):
+            # Months are numbers ("March" = 3月), checked as such below.
+            if any(_fold(name) not in folded for name in names
+                   if not any(n.kind == "month" for n in extract_numbers(name))):
                 close = False
+            own_tokens = set(tokenizer.tokenize(f"{own} {translation}"))
+            strength = scorer.overlap(words, own_tokens) if words else 1.0
         else:
             names = tokenizer.tokenize(" ".join(_NAME_EN.findall(claim))) if lang == "en" else \
                 [t for t in words if re.fullmatch(r"[a-z][a-z0-9&.+'-]*", t)]
-            anchored = scorer.overlap(names, evidence_tokens) >= 0.5 if names else True
-            on_topic = sentence.dense >= s.topic_dense and anchored
+            named = scorer.overlap(names, evidence_tokens) >= 0.5 if names else True
+            claimed_figures, places = extract_numbers(claim), names_in(claim)
+            # Places need not be here: one the evidence lacks blocks support later, or names
+            # what it says instead.
+            anchored = bool(names or claimed_figures or places) \
+                and (not names or scorer.overlap(names, evidence_tokens) == 1.0) \
+                and not missing_numbers(claimed_figures, extract_numbers(text))
+            topic_dense = s.topic_dense_anchored if anchored else s.topic_dense
+            on_topic = sentence.dense >= topic_dense and named
             close = on_topic and sentence.dense >= s.support_dense
             strength = sentence.dense / s.support_dense * s.support_overlap
-        claimed = extract_numbers(claim)
-        found = extract_numbers(text)
-        missing = missing_numbers(claimed, found)
-        if missing and on_topic:
-            other = [f for f in found if any(f.kind == n.kind for n in missing)]
-            if other:
-                return Judgement(
-                    "contradicted",
-                    Message("check_contradicted", given=[f.text for f in other[:3]],
-                            claimed=[n.text for n in missing]), sentence, strength)
-        if close and not missing:
-            return Judgement("supported", Message("check_supported"), sentence, strength)
-        return Judgement("unsupported", Message("check_unsupported"), sentence, strength)
+        # Each part on its own: a passage's names are found once for all the checks that read it.
+        context_names = frozenset(n.canonical for part in (text, chunk.title, chunk.text, main)
+                                  for n in names_in(part))
+        return Reading(text, own, translation, close, on_topic, strength, context_names, overlap,
+                       anchored)
+
+    # ------------------------------------------------------------------ the learned judgement
+
+    def _vectors_of(self, texts: list[str]) -> np.ndarray:
+        assert self.embed is not None
+        todo = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if todo:
+            if len(self._vectors) > 20000:  # bounded: evidence sentences of many checks
+                self._vectors.clear()
+            self._vectors.update(zip(todo, self.embed(todo)))
+        return np.stack([self._vectors[t] for t in texts])
+
+    def _probabilities(self, claim: str, lang: str, vector: np.ndarray,
+                       readings: list[Reading]) -> list[tuple[float, float, float]]:
+        """(entails, contradicts, neither) per reading."""
+        if self.entailment is None or self.embed is None or not readings:
+            return [(0.0, 0.0, 1.0)] * len(readings)
+        # One premise a candidate, in the claim's language when there is a translation, and
+        # only for candidates on the topic: the model is not asked about the others.
+        premises = [(i, r.translation if r.translation and detect_lang(r.own) != lang else r.own)
+                    for i, r in enumerate(readings) if r.on_topic]
+        if not premises:
+            return [(0.0, 0.0, 1.0)] * len(readings)
+        texts = [t for _, t in premises]
+        p = self.entailment.probabilities(self._vectors_of(texts), texts, vector, claim)
+        out = [(0.0, 0.0, 1.0)] * len(readings)
+        for (i, _), row in zip(premises, p):
+            out[i] = (float(row[0]), float(row[1]), float(row[2]))
+        return out
+
+    # ------------------------------------------------------------------ rules and verdicts
+
+    def judge_all(self, claim: str, lang: str, vector: np.ndarray, scored: list[Scored]) -> list[Judgement]:
+        terms = self.composer.tokenizer.tokenize(claim)
+        readings = [self._read(claim, lang, terms, s) for s in scored]
+        probabilities = self._probabilities(claim, lang, vector, readings)
+        thresholds = (self.entailment.entail_at, self.entailment.contradict_at) \
+            if self.entailment is not None else None
+        return [combine(claim, lang, s, r, e, c, self.settings, thresholds, n)
+                for s, r, (e, c, n) in zip(scored, readings, probabilities)]
+
+    def decide(self, judgements: list[Judgement]) -> Judgement:
+        """The deciding judgement: a support; but a contradiction by a rule (another name, a
+        "not", an "only") on a sentence that matches as closely wins over a looser support."""
+        supported = [j for j in judgements if j.verdict == "supported"]
+        ruled = [j for j in judgements
+                 if j.verdict == "contradicted" and j.rule in ("negation", "name", "only")]
+        best_support = max(supported, key=lambda j: j.strength, default=None)
+        best_ruled = max(ruled, key=lambda j: j.strength, default=None)
+        if best_ruled is not None and (best_support is None or best_ruled.strength
+                                       >= best_support.strength - self.settings.contradiction_margin):
+            return best_ruled
+        if best_support is not None:
+            return best_support
+        contradicted = [j for j in judgements if j.verdict == "contradicted"]
+        if contradicted:
+            return max(contradicted, key=lambda j: j.strength)
+        return max(judgements, key=lambda j: j.strength)
 
     def check(self, claim: str, vector: np.ndarray, hits: list[Candidate]) -> Verdict:
         lang = detect_lang(claim)
@@ -137,19 +303,98 @@ class ClaimChecker:
         terms = self.composer.tokenizer.tokenize(claim)
         scored = self.composer.evidence(question, vector, hits)[: self.settings.candidates]
         if not scored:
-            return Verdict(claim, lang, "unsupported", Message("check_no_passage"), [])
-        judgements = [self.judge(claim, lang, terms, sentence) for sentence in scored]
-        order = {"supported": 0, "contradicted": 1, "unsupported": 2}
-        judgements.sort(key=lambda j: (order[j.verdict], -j.strength))
-        best = judgements[0]
-        verdict, reason = best.verdict, best.reason
+            return Verdict(claim, lang, "unsupported", reason("none", lang), [])
+        judgements = self.judge_all(claim, lang, vector, scored)
+        best = self.decide(judgements)
+        verdict, why = best.verdict, best.reason
         unknown = self.unknown_names(claim)
         if unknown and verdict == "supported":
-            verdict = "unsupported"
-            reason = Message("check_unknown_names", names=unknown)
+            verdict, why = "unsupported", reason("unknown", lang, claimed=_join(unknown, lang))
         # A second piece of evidence only from another passage: one passage is shown once.
-        more = [j.sentence for j in judgements[1:] if j.verdict == best.verdict
+        more = [j.sentence for j in judgements if j is not best and j.verdict == best.verdict
                 and j.sentence.chunk.id != best.sentence.chunk.id][:1]
         evidence: list[Citation] = [self.composer.cite(n, sentence, question, vector, terms)
                                     for n, sentence in enumerate([best.sentence, *more], start=1)]
-        return Verdict(claim, lang, verdict, reason, evidence)  # type: ignore[arg-type]
+        return Verdict(claim, lang, verdict, why, evidence)
+
+
+def combine(claim: str, lang: str, sentence: Scored, r: Reading, entail: float, contradict: float,
+            settings: CheckerSettings, thresholds: tuple[float, float] | None,
+            neutral: float = 1.0) -> Judgement:
+    """One candidate's judgement from its reading, the learned probabilities (with their
+    confidence thresholds, or None without a model) and the exact rules."""
+    quote = _short(r.translation if r.translation and sentence.lang != lang else r.own)
+
+    def judged(verdict: Support, key: str, rule: str = "", **values: str) -> Judgement:
+        return Judgement(verdict, reason(key, lang, quote=quote, **values), sentence, r.strength,
+                         rule, entail, contradict)
+
+    entailed = thresholds is not None and entail >= thresholds[0] and r.on_topic
+    # Across languages, names and numbers all found plus the model's most likely label being
+    # "entails" is as good as shared words.
+    agrees = thresholds is not None and r.anchored and r.on_topic and entail > max(contradict, neutral)
+    close = r.close or entailed or agrees
+    # Names of places and countries, in either language. One the sentence lacks is a swap when
+    # the sentence names another of its kind; otherwise it may be the passage's ("Japan" in a
+    # report on Japan), so it only blocks support when the passage lacks it too.
+    claim_names = names_in(claim)
+    claimed_names = {n.canonical for n in claim_names}
+    here = {n.canonical for n in names_in(f"{r.text} {sentence.chunk.title}")}
+    extra = [n for n in names_in(f"{r.own} {r.translation}") if n.canonical not in claimed_names]
+    absent_here = [n for n in claim_names if n.canonical not in here]
+    swapped = [n for n in extra if n.kind in {a.kind for a in absent_here}]
+    elsewhere = r.context_names
+    absent = [n for n in absent_here
+              if n.canonical not in elsewhere or any(x.kind == n.kind for x in swapped)]
+    # Numbers: every one of the statement's must be in the evidence; another of the same kind
+    # on the same subject contradicts it.
+    claimed = extract_numbers(claim)
+    found = extract_numbers(r.text)
+    missing = missing_numbers(claimed, found)
+    # ... on the same subject: not when the statement names a place the evidence lacks.
+    if missing and r.on_topic and not absent:
+        other = _other_numbers(found, missing, claimed)
+        if other:
+            return judged("contradicted", "number", "number",
+                          found=_join([f.text for f in other[:3]], lang),
+                          claimed=_join([n.text for n in missing], lang))
+    # Related enough that a "not" or an "only" decides: its words, or across languages its
+    # names and numbers and meaning.
+    related = close or (r.anchored and r.on_topic) or r.overlap >= settings.topic_overlap
+    # Negation: judged on the deciding sentence (and its translation), not its neighbour.
+    flipped = (negations(claim) > 0) != (negations(r.own) + negations(r.translation) > 0)
+    # A "not" or an "only" is judged against a sentence that itself states the same figures.
+    stated = not missing_numbers(claimed, extract_numbers(f"{r.own} {r.translation}"))
+    if r.on_topic and flipped and not absent and stated \
+            and (related or r.strength >= settings.topic_overlap):
+        return judged("contradicted", "negation", "negation")
+    if swapped and absent and r.on_topic and r.strength >= settings.topic_overlap:
+        return judged("contradicted", "name", "name",
+                      found=_join([spelled(n, lang) for n in swapped[:2]], lang),
+                      claimed=_join([spelled(n, lang) for n in absent], lang))
+    if _ONLY.search(claim) and related and not absent and stated:
+        kinds = {n.kind for n in claim_names}
+        more = [n for n in extra if n.kind in kinds]
+        if more:
+            return judged("contradicted", "only", "only",
+                          found=_join([spelled(n, lang) for n in more[:3]], lang))
+    if thresholds is not None and contradict >= thresholds[1] and r.on_topic:
+        return judged("contradicted", "model", "model")
+    if close and not missing and absent:
+        return judged("unsupported", "missing_names", "",
+                      claimed=_join([spelled(n, lang) for n in absent], lang))
+    universal_unmatched = bool(_ALL.search(claim)) and not _ALL.search(f"{r.own} {r.translation}")
+    if close and not missing and not universal_unmatched and not flipped:
+        # A list says less of each of its members: "14 countries, ..., Germany, ..." supports
+        # "Germany proposed HFSP" less than "proposed by Japan" contradicts it.
+        listed = sum(1 for n in extra if n.kind in {c.kind for c in claim_names})
+        return replace(judged("supported", "supported"),
+                       strength=r.strength - settings.list_penalty * listed)
+    return judged("unsupported", "unsupported")
+
+
+def _other_numbers(found: list[Number], missing: list[Number], claimed: list[Number]) -> list[Number]:
+    """The evidence's numbers of the kinds the statement got wrong, that it does not state itself."""
+    return [f for f in found if any(f.kind == n.kind for n in missing)
+            and not any(f.matches(c) for c in claimed)]
+

@@ -152,10 +152,12 @@ def _parser() -> argparse.ArgumentParser:
                                "questions) beside two baselines; public-mini: its quick subset")
     evaluate.add_argument("--data", type=Path, help="the public data folder (default ../shared/data)")
 
-    train = sub.add_parser("train", help="fit the learned answer selector (app/weights)")
+    train = sub.add_parser("train", help="fit the learned answer selector and entailment head (app/weights)")
     train.add_argument("--features", action="store_true",
                        help="first collect the training features from the public data (minutes)")
     train.add_argument("--data", type=Path, help="the public data folder (default ../shared/data)")
+    train.add_argument("--head", choices=("all", "selector", "entailment"), default="all",
+                       help="which learned part to fit (default all)")
     evaluate.add_argument("--baseline", action="store_true",
                           help="also measure the LangChain tutorial setup (1000/200 splitter + FAISS)")
 
@@ -310,13 +312,26 @@ def _run(args: argparse.Namespace) -> int:
             _print_search(result, service.page_range)
         return 0
     if args.command == "train":
+        from eval.entailment_data import build_pairs_file
+        from eval.entailment_training import train_from_settings
         from eval.public import DEFAULT_DATA_DIR
         from eval.training import build_features, train
 
         started = time.perf_counter()
-        if args.features:
-            build_features(settings, args.data or DEFAULT_DATA_DIR)
-        train()
+        data = args.data or DEFAULT_DATA_DIR
+        if args.features and args.head in ("all", "selector"):
+            build_features(settings, data)
+        if args.features and args.head in ("all", "entailment"):
+            print(f"Wrote {build_pairs_file(data)} inference pairs to eval/training/nli.jsonl.gz")
+        if args.head in ("all", "selector"):
+            mark = time.perf_counter()
+            train()
+            print(f"Answer selector: {time.perf_counter() - mark:.1f} s")
+        if args.head in ("all", "entailment"):
+            mark = time.perf_counter()
+            train_from_settings(settings)
+            print(f"Entailment head: {time.perf_counter() - mark:.1f} s (embedding the training "
+                  "sentences included, the first time)")
         print(f"Training took {time.perf_counter() - started:.1f} s on this machine.")
         return 0
     if args.command == "eval" and args.sets.startswith("public"):
@@ -335,7 +350,13 @@ def _run(args: argparse.Namespace) -> int:
 
         qa = load_qa(EVAL_DIR / "dev_qa.jsonl") if args.sets == "dev" else load_qa()
         claims = load_claims(EVAL_DIR / "dev_claims.jsonl") if args.sets == "dev" else load_claims()
-        report = run_eval(Kakehashi(settings), qa, claims, baseline=args.baseline)
+        service = Kakehashi(settings)
+        report = run_eval(service, qa, claims, baseline=args.baseline)
+        if service.checker.entailment is not None:
+            from eval.entailment_training import held_out_report
+
+            report.inference = held_out_report(settings, service.checker.entailment,
+                                               log=lambda message: print(message, file=sys.stderr))
         print_table(report)
         json_path, md_path = write_reports(report, settings.reports_dir)
         print(f"\nWrote {json_path} and {md_path}")

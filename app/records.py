@@ -110,7 +110,9 @@ class Verdict:
     def to_json(self) -> dict[str, Any]:
         return {
             "claim": self.claim, "lang": self.lang, "verdict": self.verdict, "reason": str(self.reason),
-            "reason_lang": "en", "reason_ja": in_lang(self.reason, "ja"),  # the reason in Japanese too
+            # The reason in the claim's language, and in each language.
+            "reason_lang": getattr(self.reason, "lang", "en"), "reason_en": in_lang(self.reason, "en"),
+            "reason_ja": in_lang(self.reason, "ja"),
             "evidence": [c.to_json() for c in self.evidence],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }

@@ -14,6 +14,7 @@ import numpy as np
 from app.catalog import DocumentCatalog, derived_entries
 from app.checker import ClaimChecker
 from app.composer import Composer
+from app.entailment import EntailmentModel
 from app.evidence import EvidenceScorer, candidates_of
 from app.generator import GeneratedAnswers, GenerationEvent
 from app.inputs import clean_text
@@ -26,7 +27,7 @@ from app.swap import SwapLock
 from index.backends import VectorBackend, open_vector_store
 from index.builder import IndexSpec, build_index, scan_documents, source_fingerprints, stale_reasons
 from index.embedder import Embedder, model_fingerprint
-from index.embedding_cache import EmbeddingCache
+from index.embedding_cache import CachedEncoder, EmbeddingCache
 from index.retriever import HybridRetriever, SearchResult
 from index.store import IndexCorruptError, StoredIndex, read_index
 from index.tokenizer import KeywordTokenizer
@@ -65,10 +66,11 @@ def index_spec(settings: Settings, model: str, answer_model: str = "") -> IndexS
                      max_document_bytes=settings.limits.max_document_bytes, answer_model=answer_model)
 
 
-def embedding_cache(settings: Settings, log: Log = log_to_stderr) -> EmbeddingCache | None:
+def embedding_cache(settings: Settings, log: Log = log_to_stderr,
+                    name: str = "embeddings.sqlite3") -> EmbeddingCache | None:
     if not settings.cache.embeddings:
         return None
-    return EmbeddingCache(settings.cache_dir / "embeddings.sqlite3", settings.cache.max_mb, log)
+    return EmbeddingCache(settings.cache_dir / name, settings.cache.max_mb, log)
 
 
 def vector_backend(settings: Settings) -> VectorBackend:
@@ -96,7 +98,8 @@ class Kakehashi:
     """
 
     def __init__(self, settings: Settings, log: Log = log_to_stderr, progress: bool = False,
-                 rebuild: bool = False, selector: AnswerSelector | None = None) -> None:
+                 rebuild: bool = False, selector: AnswerSelector | None = None,
+                 entailment: EntailmentModel | None = None, check_claims: bool = True) -> None:
         started = time.perf_counter()
         self.settings = settings
         self.log = log
@@ -117,6 +120,10 @@ class Kakehashi:
         index = self._load_or_build(rebuild, progress)
         self.embedder.serve_with_query_threads()  # after any index build, which uses every core
         self.load_timings["index_s"] = time.perf_counter() - mark
+        # The entailment head (claims), loaded once; collecting the selector's training features
+        # needs no claim checks.
+        self._entailment = (entailment or EntailmentModel.load()) if check_claims else None
+        self._premises = self._premise_encoder() if check_claims else None
         self._activate(index)
         self.load_seconds = time.perf_counter() - started
 
@@ -132,12 +139,23 @@ class Kakehashi:
         composer = Composer(scorer, self.selector, self.tokenizer, index.chunks, index.parallel, sources,
                             self.settings.answer, embed=self.embedder.encode_passages)
         checker = ClaimChecker(composer, self.settings.checker)
+        if self._entailment is not None and self._premises is not None:
+            checker.use_entailment(self._entailment, self._premises)
         with self._swap.writing():
             self.index, self.retriever = index, retriever
             self.catalog.replace(catalog)  # the same object for the life of the service
             self.sources, self.pages = sources, pages
             self.scorer, self.composer, self.checker = scorer, composer, checker
             self.generation = GeneratedAnswers(self)  # generated answers, when a generator is set
+
+    def _premise_encoder(self) -> CachedEncoder:
+        """Evidence sentences as the entailment head reads them, embedded once and kept between
+        runs (a file of their own: a damaged one is thrown away without touching the index's)."""
+        settings = self.settings
+        return CachedEncoder(lambda texts, progress=False: self.embedder.encode_queries(texts),
+                             self.embedder.dimension, f"{settings.model.name}|{self.spec.model_fingerprint}",
+                             settings.model.query_prompt,
+                             embedding_cache(settings, self.log, "premises.sqlite3"))
 
     def _load_or_build(self, rebuild: bool, progress: bool) -> StoredIndex:
         fingerprints = source_fingerprints(self.spec.seeds_dir, self.spec.max_document_bytes)

@@ -1,10 +1,11 @@
 """Checking each generated sentence against the passages it cites, with the claim checker.
 
 A sentence is supported only when one of the sentences of the passages it cites supports it
-(the checker's own test: the same words or, across languages, the same meaning, its names and
-its numbers), every number it states occurs in those passages, and every passage it cites was
-in the prompt. A sentence that cites nothing, or cites a passage that was not given, is
-unsupported; one that a cited sentence contradicts (another year, another count) is contradicted.
+(the checker's own judgement, `ClaimChecker.judge_all` and `decide`: words or meaning or the
+learned entailment, with its names, numbers and negations held exactly), every number it states
+occurs in those passages, and every passage it cites was in the prompt. A sentence that cites
+nothing, or cites a passage that was not given, is unsupported; one that a cited sentence
+contradicts (another year, another name, a "not") is contradicted.
 """
 
 from __future__ import annotations
@@ -78,19 +79,16 @@ class SentenceVerifier:
                                           "which no passage given to the model has.")
         cited = [passages[n] for n in cites]
         lang = detect_lang(text)
-        terms = self.composer.tokenizer.tokenize(text)
         vector = self.embed(text)
         scored = [s for s in self.composer.evidence(Question(text, lang), vector,
                                                          [Candidate(c, i) for i, c in enumerate(cited)])
                   if _inside(s, cited)][: self.candidates]
-        judgements = [self.checker.judge(text, lang, terms, s) for s in scored]
         support: Support = "unsupported"
         reason = "No sentence of the cited passages states this."
-        if any(j.verdict == "supported" for j in judgements):
-            support, reason = "supported", "A sentence of the cited passages states this."
-        elif any(j.verdict == "contradicted" for j in judgements):
-            first = next(j for j in judgements if j.verdict == "contradicted")
-            support, reason = "contradicted", first.reason
+        if scored:
+            best = self.checker.decide(self.checker.judge_all(text, lang, vector, scored))
+            if best.verdict != "unsupported":
+                support, reason = best.verdict, best.reason
         missing = missing_numbers(text, cited)
         if missing and support == "supported":
             support = "unsupported"

@@ -51,6 +51,7 @@ class Message(str):
 
     id: str
     params: dict[str, object]
+    lang = "en"
 
     def __new__(cls, message_id: str, **params: object) -> Message:
         self = super().__new__(cls, _fill(message_id, "en", params))
@@ -75,9 +76,26 @@ def _value(value: object, lang: str) -> object:
     return value
 
 
+class Bilingual(str):
+    """A text written in each language (a claim check's reason): the `str` is the one in `lang`,
+    the language it was asked in; `in_lang` gives the others."""
+
+    texts: dict[str, str]
+    lang: str
+
+    def __new__(cls, texts: dict[str, str], lang: str) -> Bilingual:
+        lang = lang if lang in texts else "en"
+        self = super().__new__(cls, texts[lang])
+        self.texts, self.lang = texts, lang
+        return self
+
+    def in_lang(self, lang: str) -> str:
+        return self.texts.get(lang, self.texts["en"])
+
+
 def in_lang(text: str, lang: str) -> str:
-    """`text` in `lang` when it is a `Message`; any other text as it is."""
-    return text.in_lang(lang) if isinstance(text, Message) else text
+    """`text` in `lang` when it is a `Message` or `Bilingual`; any other text as it is."""
+    return text.in_lang(lang) if isinstance(text, (Message, Bilingual)) else text
 
 
 def translations(text: str, langs: Sequence[str] = ("en", "ja")) -> dict[str, str]:

@@ -32,6 +32,8 @@ class ClaimCase:
     claim: str
     label: str  # "supported" | "unsupported" | "contradicted"
     gold: list[GoldQuote] = field(default_factory=list)
+    category: str = ""  # ours: negation, swap, quantifier, paraphrase, cross-lingual, absent
+    source: str = ""  # the file it comes from, without .jsonl
 
 
 def _lines(path: Path) -> list[dict]:
@@ -51,5 +53,5 @@ def load_qa(*paths: Path) -> list[QACase]:
 
 def load_claims(*paths: Path) -> list[ClaimCase]:
     paths = paths or tuple(sorted(EVAL_DIR.glob("*claims*.jsonl")))
-    return [ClaimCase(r["id"], r["lang"], r["claim"], r["label"], _gold(r))
+    return [ClaimCase(r["id"], r["lang"], r["claim"], r["label"], _gold(r), r.get("category", ""), p.stem)
             for p in paths for r in _lines(p)]

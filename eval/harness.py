@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from eval.baseline import baseline_retrieval
+from eval.claims_eval import ClaimReport, claim_table, score_claims
 from eval.datasets import ClaimCase, QACase, load_claims, load_qa
 from eval.metrics import holds_quote, is_cross_lingual, keys_match, percentile
 from eval.retrieval import RetrievalScores, evaluate_retrieval
@@ -43,6 +44,11 @@ class EvalReport:
     check_p50_ms: float
     counts: dict[str, int] = field(default_factory=dict)
     failures: dict[str, list[str]] = field(default_factory=dict)
+    claim_balanced_accuracy: float = 0.0
+    # Per claims file: accuracy, false support, balanced accuracy, per category and language pair.
+    claim_sets: dict[str, Any] = field(default_factory=dict)
+    # The entailment head on held-out public inference pairs (JSICK test slice, JNLI test).
+    inference: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -67,6 +73,7 @@ class EvalReport:
             ("claim accuracy", pct(self.claim_accuracy), "target >= 85%"),
             ("claim accuracy (strict labels)", pct(self.claim_accuracy_strict), ""),
             ("false support rate", pct(self.false_support), ""),
+            ("claim balanced accuracy", pct(self.claim_balanced_accuracy), ""),
             ("ask latency p50 / p95", f"{self.ask_p50_ms:.0f} / {self.ask_p95_ms:.0f} ms", ""),
             ("check latency p50", f"{self.check_p50_ms:.0f} ms", ""),
         ]
@@ -83,10 +90,6 @@ def _citations_exact(answer: Any, sources: dict[str, str]) -> bool:
         return span is None or sources.get(span.doc, "")[span.start:span.end] == span.text
 
     return all(exact(c.quote) and exact(c.passage) and exact(c.parallel) for c in answer.citations)
-
-
-def _claim_right(predicted: str, label: str) -> bool:
-    return predicted == label or (label == "unsupported" and predicted == "contradicted")
 
 
 def run_eval(service: Service, qa: list[QACase] | None = None,
@@ -122,18 +125,12 @@ def run_eval(service: Service, qa: list[QACase] | None = None,
                                  for c in answer.citations for g in case.gold)
             if not answer.abstained:
                 lengths.append(len(answer.answer))
-    check_latencies: list[float] = []
-    claim_right: dict[str, bool] = {}
-    strict: list[bool] = []
-    false_support: list[bool] = []
-    for case in claims:
-        started = time.perf_counter()
-        verdict = service.check(case.claim)
-        check_latencies.append((time.perf_counter() - started) * 1000)
-        claim_right[case.id] = _claim_right(verdict.verdict, case.label)
-        strict.append(verdict.verdict == case.label)
-        if case.label != "supported":
-            false_support.append(verdict.verdict == "supported")
+    claim_report = score_claims(service.check, claims)
+    claim_sets: dict[str, Any] = {}
+    for source in sorted({c.source for c in claims}):
+        subset = [c for c in claims if c.source == source]
+        claim_sets[source] = asdict(score_claims(service.check, subset)) if len(subset) < len(claims) \
+            else asdict(claim_report)
     cross = [c for c in answerable if is_cross_lingual(c)]
 
     def share(values: list[bool]) -> float:
@@ -149,11 +146,11 @@ def run_eval(service: Service, qa: list[QACase] | None = None,
         citation_integrity=share(integrity),
         abstain_unanswerable=share([abstained[c.id] for c in unanswerable]),
         false_abstain=share([abstained[c.id] for c in answerable]),
-        claim_accuracy=share(list(claim_right.values())),
-        claim_accuracy_strict=share(strict),
-        false_support=share(false_support),
+        claim_accuracy=claim_report.accuracy,
+        claim_accuracy_strict=claim_report.accuracy_strict,
+        false_support=claim_report.false_support,
         ask_p50_ms=percentile(latencies, 50), ask_p95_ms=percentile(latencies, 95),
-        check_p50_ms=percentile(check_latencies, 50),
+        check_p50_ms=claim_report.check_p50_ms,
         counts={"questions": len(qa), "answerable": len(answerable), "unanswerable": len(unanswerable),
                 "cross_lingual": len(cross), "claims": len(claims)},
         failures={
@@ -161,8 +158,10 @@ def run_eval(service: Service, qa: list[QACase] | None = None,
             "wrong_answer": [c.id for c in answerable if not correct[c.id]],
             "false_abstention": [c.id for c in answerable if abstained[c.id]],
             "answered_unanswerable": [c.id for c in unanswerable if not abstained[c.id]],
-            "wrong_claim": [c.id for c in claims if not claim_right[c.id]],
+            "wrong_claim": [w.split(":")[0] for w in claim_report.wrong],
         },
+        claim_balanced_accuracy=claim_report.balanced_accuracy,
+        claim_sets=claim_sets,
     )
 
 
@@ -174,6 +173,13 @@ def print_table(report: EvalReport) -> None:
     for what, ids in report.failures.items():
         if ids:
             print(f"{what}: {', '.join(ids)}")
+    for name, claims in report.claim_sets.items():
+        print("\n" + "\n".join(claim_table(f"Claims: {name}", ClaimReport(**claims))))
+    if report.inference:
+        print("\nEntailment head, held-out public inference pairs (accuracy; per label):")
+        for name, row in report.inference.items():
+            print(f"  {name:<16} {row['accuracy']:.3f}  (n={row['n']}) " + ", ".join(
+                f"{k} {v:.3f}" for k, v in row.items() if k not in ("accuracy", "n")))
 
 
 def write_reports(report: EvalReport, folder: Path) -> tuple[Path, Path]:
@@ -186,6 +192,15 @@ def write_reports(report: EvalReport, folder: Path) -> tuple[Path, Path]:
     lines = ["# Kakehashi evaluation", "", f"![scores]({chart.name})", "",
              "| metric | value | note |", "|---|---:|---|"]
     lines += [f"| {name} | {value} | {note} |" for name, value, note in report.table()]
+    for name, claims in report.claim_sets.items():
+        lines += ["", *claim_table(f"Claims: {name}", ClaimReport(**claims))]
+    if report.inference:
+        lines += ["", "## Entailment head on held-out public inference pairs", "",
+                  "| split | pairs | accuracy | entailment | contradiction | neutral |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        lines += [f"| {name} | {row['n']} | {row['accuracy']:.3f} | {row.get('entailment', 0):.3f} | "
+                  f"{row.get('contradiction', 0):.3f} | {row.get('neutral', 0):.3f} |"
+                  for name, row in report.inference.items()]
     lines += ["", "## Failures", ""]
     lines += [f"- {what}: {', '.join(ids) or 'none'}" for what, ids in report.failures.items()]
     md_path = folder / "eval.md"

@@ -98,6 +98,10 @@ class Embedder(Embeddings):
     def encode_query(self, text: str) -> np.ndarray:
         return self._encode([text], self.query_prompt, 1, False)[0]
 
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Several texts with the query prompt (the entailment head's premises and claims)."""
+        return self._encode(texts, self.query_prompt, self.batch_size, False)
+
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode_passages(texts).tolist()
 

@@ -59,7 +59,8 @@ class EmbeddingCache:
             self._reset()
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        # One connection for the service's request threads; SQLite serialises their use.
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         try:
             db.executescript(_SCHEMA)
             row = db.execute("PRAGMA quick_check").fetchone()

@@ -1,0 +1,264 @@
+"""The claim checker's combination of words, the learned entailment judgement and the exact rules,
+on hand-made evidence readings (no model, no index); and the entailment head's file format."""
+
+import numpy as np
+import pytest
+
+from app.checker import CheckerSettings, ClaimChecker, Judgement, Reading, combine
+from app.entailment import ENTAILMENT_FILE, EntailmentModel, lexical_features, negations, pair_features
+from app.evidence import Scored
+from app.names import names_in, spelled
+from app.selector import WeightsError, write_manifest_entry
+from eval.entailment_training import threshold
+from ingest.records import Chunk
+
+SETTINGS = CheckerSettings()
+HFSP = ("HFSP is an international joint research fund, which was proposed by Japan at the Venice "
+        "Summit in June 1987.")
+IODP = "The IODP, launched in 2003, is an international program led by Japan and the U.S."
+
+
+def scored(text: str, lang: str = "en") -> Scored:
+    chunk = Chunk("c1", "doc.txt", 0, len(text), 1, 1, lang, "Title", text, sentences=[(0, len(text))])
+    return Scored(chunk, 0, 0, len(text), 0.2, np.zeros(1, np.float32))
+
+
+def reading(text: str, close: bool = True, on_topic: bool = True, strength: float = 0.8,
+            translation: str = "", before: str = "") -> Reading:
+    full = " ".join(t for t in (before, text, translation) if t)
+    return Reading(full, text, translation, close, on_topic, strength,
+                   frozenset(n.canonical for n in names_in(full)))
+
+
+def judge(claim: str, text: str, lang: str = "en", entail: float = 0.0, contradict: float = 0.0,
+          thresholds: tuple[float, float] | None = (0.7, 0.8), **kwargs) -> Judgement:
+    return combine(claim, lang, scored(text), reading(text, **kwargs), entail, contradict, SETTINGS,
+                   thresholds)
+
+
+def test_a_close_sentence_with_every_number_and_name_supports():
+    j = judge("HFSP was proposed by Japan at the Venice Summit in June 1987.", HFSP)
+    assert j.verdict == "supported"
+    assert j.reason.startswith("The sources state this: “HFSP is an international")
+
+
+def test_a_negated_claim_is_contradicted_by_the_affirmative_sentence():
+    j = judge("IODP was not launched in 2003.", IODP)
+    assert (j.verdict, j.rule) == ("contradicted", "negation")
+    assert j.reason.startswith("The sources say the opposite: “The IODP")
+    ja = combine("日本はIODPに参加していない。", "ja", scored(IODP), reading(IODP), 0.0, 0.0, SETTINGS, None)
+    assert (ja.verdict, ja.rule) == ("contradicted", "negation")
+    assert ja.reason.startswith("資料には逆のことが書かれています：「The IODP")
+
+
+def test_both_sides_negated_is_no_contradiction():
+    text = "Japan has not yet concluded agreements with these countries."
+    assert judge("Japan has not concluded agreements with these countries.", text).verdict == "supported"
+
+
+def test_a_swapped_name_is_contradicted_and_the_reason_says_what_the_sources_say():
+    j = judge("HFSP was proposed by Germany at the Venice Summit in June 1987.", HFSP, close=False)
+    assert (j.verdict, j.rule) == ("contradicted", "name")
+    assert j.reason.startswith("The sources say Japan, not Germany: “HFSP")
+    ja = combine("HFSPはドイツが提案した。", "ja", scored(HFSP), reading(HFSP, close=False), 0.0, 0.0,
+                 SETTINGS, None)
+    assert ja.reason.startswith("資料ではドイツではなく日本です：「HFSP")
+
+
+def test_a_name_the_evidence_lacks_blocks_support_even_when_the_words_match():
+    j = judge("HFSP was proposed at the Venice Summit in June 1987 with Brazil's help.", HFSP, strength=0.3)
+    assert j.verdict == "unsupported"
+    assert "Brazil" in j.reason
+
+
+def test_only_is_contradicted_when_the_evidence_names_more():
+    j = judge("Only Japan leads the IODP.", IODP)
+    assert (j.verdict, j.rule) == ("contradicted", "only")
+    assert j.reason.startswith("The sources also name the U.S.")
+    ja = combine("IODPは日本だけが主導している。", "ja", scored(IODP), reading(IODP), 0.0, 0.0,
+                 SETTINGS, None)
+    assert ja.reason.startswith("資料では米国も挙げられています")
+
+
+def test_all_needs_the_evidence_to_say_all():
+    text = "Several participating countries welcomed the proposal."
+    assert judge("All participating countries welcomed the proposal.", text).verdict == "unsupported"
+    assert judge("Several participating countries welcomed the proposal.", text).verdict == "supported"
+
+
+def test_another_number_of_the_same_kind_contradicts_and_a_missing_one_blocks_support():
+    text = "HFSP is now supported by a total of 14 countries."
+    j = judge("HFSP is now supported by a total of 12 countries.", text)
+    assert (j.verdict, j.rule) == ("contradicted", "number")
+    assert j.reason.startswith("The sources give 14, not 12")
+    off_topic = judge("HFSP is now supported by a total of 12 countries.", text, on_topic=False)
+    assert off_topic.verdict == "unsupported"
+
+
+def test_the_learned_judgement_supports_and_contradicts_only_when_confident_and_on_topic():
+    text = "The construction of the accelerator was completed in 2008."
+    claim = "LHCの加速器の建設は2008年に完了した。"
+
+    def ja(entail: float, contradict: float, thresholds=(0.7, 0.8), on_topic: bool = True) -> str:
+        return combine(claim, "ja", scored(text), reading(text, close=False, on_topic=on_topic),
+                       entail, contradict, SETTINGS, thresholds).verdict
+
+    assert ja(0.9, 0.0) == "supported"
+    assert ja(0.6, 0.0) == "unsupported"
+    assert ja(0.9, 0.0, thresholds=None) == "unsupported"  # no model: words and meaning only
+    assert ja(0.9, 0.0, on_topic=False) == "unsupported"
+    assert ja(0.0, 0.85) == "contradicted"
+    assert ja(0.0, 0.85, on_topic=False) == "unsupported"
+
+
+def test_decide_prefers_a_close_rule_contradiction_to_a_looser_support():
+    checker = ClaimChecker(None, SETTINGS)  # type: ignore[arg-type]
+    s = scored(HFSP)
+
+    def j(verdict: str, strength: float, rule: str = "") -> Judgement:
+        return Judgement(verdict, verdict, s, strength, rule)  # type: ignore[arg-type]
+
+    assert checker.decide([j("supported", 0.7), j("contradicted", 0.9, "name")]).verdict == "contradicted"
+    assert checker.decide([j("supported", 0.95), j("contradicted", 0.5, "name")]).verdict == "supported"
+    # Another year elsewhere in the passage never outweighs a support ("founded in 1917").
+    assert checker.decide([j("supported", 0.6), j("contradicted", 0.9, "number")]).verdict == "supported"
+    assert checker.decide([j("unsupported", 0.9), j("contradicted", 0.4, "model")]).verdict == "contradicted"
+    assert checker.decide([j("unsupported", 0.2), j("unsupported", 0.4)]).strength == 0.4
+
+
+def test_names_are_the_same_in_both_languages():
+    assert [n.canonical for n in names_in("HFSPはドイツと米国が提案した")] == ["Germany", "United States"]
+    assert [n.canonical for n in names_in("the U.S., Europe, Canada and Russia")] == \
+        ["United States", "Europe", "Canada", "Russia"]
+    assert names_in("タイムズ") == []  # タイ is Thailand only as a word of its own
+    assert [n.canonical for n in names_in("インドネシアとインド")] == ["Indonesia", "India"]
+    canada = names_in("Canada")[0]
+    assert (spelled(canada, "ja"), spelled(canada, "en")) == ("カナダ", "Canada")
+
+
+@pytest.mark.parametrize(("text", "count"), [
+    ("The ISS project does not involve Canada.", 1), ("No Japanese researchers take part.", 1),
+    ("HFSPは14か国によって支えられていない。", 1), ("犬がいません", 1), ("許可せずに入った", 1),
+    ("not only Japan but also the U.S.", 0), ("日本だけでなく米国も", 0), ("参加者は少ない", 0),
+    ("まず、必ず確認する", 0),
+])
+def test_negations(text, count):
+    assert negations(text) == count
+
+
+WIDTH = 4 * 4 + 3 + 4  # four 4-wide vector blocks, three negation and four lexical features
+
+
+def tiny_model(entail_at: float = 0.6, contradict_at: float = 0.7) -> EntailmentModel:
+    rng = np.random.default_rng(0)
+    layers = ((rng.normal(size=(WIDTH, 5)).astype(np.float32), np.zeros(5, np.float32)),
+              (rng.normal(size=(5, 3)).astype(np.float32), np.zeros(3, np.float32)))
+    return EntailmentModel(np.zeros(WIDTH, np.float32), np.ones(WIDTH, np.float32), layers,
+                           entail_at, contradict_at)
+
+
+def test_the_entailment_head_gives_probabilities_from_vectors_negations_and_shared_words():
+    model = tiny_model()
+    u = np.array([[0.5, 0.2, 0.1, 0.0]], np.float32)
+    p = model.probabilities(u, ["Canada takes part."], u[0], "Canada takes part.")
+    assert p.shape == (1, 3) and p.sum() == pytest.approx(1.0)
+    negated = model.probabilities(u, ["Canada takes part."], u[0], "Canada does not take part.")
+    assert not np.allclose(p, negated)
+    features = pair_features(u, u, np.array([0]), np.array([2]),
+                             np.array([lexical_features("Canada takes part.", "カナダが参加")]))
+    assert features.shape == (1, WIDTH) and features[0, 4 * 4 + 2] == 1.0  # one side negated
+    assert features[0, -1] == 0.0  # not one language: shared characters say little
+    assert lexical_features("Japan and the U.S.", "Japan and the U.S.")[:2] == [1.0, 1.0]
+
+
+def test_entailment_weights_round_trip_and_a_damaged_file_names_the_fix(tmp_path):
+    model = tiny_model(0.55, 0.75)
+    model.save(tmp_path / ENTAILMENT_FILE)
+    write_manifest_entry(ENTAILMENT_FILE, {"entail_at": 0.55, "contradict_at": 0.75}, tmp_path)
+    loaded = EntailmentModel.load(tmp_path)
+    x = np.ones((2, WIDTH), np.float32)
+    assert np.allclose(loaded.forward(x), model.forward(x))
+    assert (loaded.entail_at, loaded.contradict_at) == (0.55, 0.75)
+    (tmp_path / ENTAILMENT_FILE).write_bytes(b"damaged")
+    with pytest.raises(WeightsError, match="make train"):
+        EntailmentModel.load(tmp_path)
+    (tmp_path / ENTAILMENT_FILE).unlink()
+    with pytest.raises(WeightsError, match="missing"):
+        EntailmentModel.load(tmp_path)
+
+
+def test_thresholds_keep_false_alarms_within_the_budget():
+    p = np.array([0.95, 0.9, 0.85, 0.5, 0.4, 0.86])
+    is_label = np.array([True, True, True, False, False, False])
+    assert threshold(p, is_label, max_wrong=0.0) == 0.87
+    assert threshold(p, is_label, max_wrong=0.34) == 0.51
+
+
+def test_claim_scores_per_category_and_language_pair():
+    from types import SimpleNamespace
+
+    from eval.claims_eval import score_claims
+    from eval.datasets import ClaimCase, GoldQuote
+
+    en_quote = [GoldQuote("doc.txt", "proposed by Japan at the Venice Summit")]
+    cases = [ClaimCase("a", "ja", "HFSPは日本が提案した。", "supported", en_quote, "cross-lingual"),
+             ClaimCase("b", "en", "HFSP was not proposed by Japan.", "contradicted", en_quote, "negation"),
+             ClaimCase("c", "en", "HFSP has its seat in Tokyo.", "unsupported", [], "absent"),
+             ClaimCase("d", "en", "HFSP was proposed by Germany.", "contradicted", en_quote, "swap")]
+    said = {"a": "supported", "b": "contradicted", "c": "contradicted", "d": "supported"}
+    by_claim = {c.claim: said[c.id] for c in cases}
+    report = score_claims(lambda claim: SimpleNamespace(verdict=by_claim[claim]), cases)
+    assert report.accuracy == 0.75 and report.accuracy_strict == 0.5
+    assert report.false_support == pytest.approx(1 / 3)
+    assert report.balanced_accuracy == pytest.approx((1 + 1 + 0.5) / 3)
+    assert report.cross_supported_found == 1.0
+    assert report.negated_or_swapped_supported == ["d"]
+    assert report.by_pair["ja->en"]["accuracy"] == 1.0 and report.by_pair["en->none"]["n"] == 1
+    assert report.wrong == ["d: contradicted -> supported"]
+
+
+def test_inference_pairs_come_in_four_language_pairs_with_fixed_splits(tmp_path):
+    import json
+
+    from eval.entailment_data import build_pairs_file, load_pairs
+
+    (tmp_path / "jsick").mkdir()
+    (tmp_path / "jnli").mkdir()
+    header = "pair_ID\tdata\tsentence_A_En\tsentence_B_En\tentailment_label_En\tsentence_A_Ja\t" \
+             "sentence_B_Ja\tentailment_label_Ja\tsemtag_short\n"
+    rows = ["1\ttrain\tA man runs\tA man moves\tentailment\t男が走る\t男が動く\tentailment\t\n",
+            "2\ttrain\tA dog sleeps\tNo dog sleeps\tcontradiction\t犬が寝ている\t犬は寝ていない\tneutral\t\n"]
+    (tmp_path / "jsick" / "train.tsv").write_text(header + "".join(rows), encoding="utf-8")
+    for split in ("valid", "test"):
+        (tmp_path / "jnli" / f"{split}.jsonl").write_text(json.dumps(
+            {"sentence_pair_id": "0", "sentence1": "猫がいる", "sentence2": "動物がいる",
+             "label": "entailment"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    path = tmp_path / "nli.jsonl.gz"
+    assert build_pairs_file(tmp_path, path) == 4
+    first = path.read_bytes()
+    assert build_pairs_file(tmp_path, path) == 4 and path.read_bytes() == first  # reproducible
+    pairs = load_pairs(path)
+    # Pair 1 in all four language pairs; pair 2 only within each language (its labels differ).
+    assert sorted(p.langs for p in pairs if p.source == "jsick") == \
+        ["en-en", "en-en", "en-ja", "ja-en", "ja-ja", "ja-ja"]
+    mixed = next(p for p in pairs if p.langs == "en-ja")
+    assert (mixed.premise, mixed.hypothesis) == ("A man runs", "男が動く")
+    assert [p.split for p in pairs if p.source == "jnli"][1] == "test"
+    assert {p.split for p in pairs} <= {"train", "tune", "test"}
+
+
+def test_names_and_preposition_objects_the_sources_never_use_are_unknown():
+    from types import SimpleNamespace
+
+    known = {"chinese", "researchers", "released", "genome", "internet", "japan", "riken", "founded"}
+    composer = SimpleNamespace(
+        sources={"doc.txt": "Chinese researchers released the genome on the Internet. RIKEN, Japan."},
+        scorer=SimpleNamespace(keywords=SimpleNamespace(idf=lambda t: 1.0 if t in known else 0.0)),
+        tokenizer=SimpleNamespace(tokenize=lambda text: [w for w in text.lower().split() if w != "other"]))
+    checker = ClaimChecker(composer, SETTINGS)  # type: ignore[arg-type]
+    assert checker.unknown_names("Chinese researchers released the genome on television.") == ["television"]
+    assert checker.unknown_names("Chinese researchers released the genome on the Internet.") == []
+    assert checker.unknown_names("RIKEN was founded in 1917 by private donors in Madrid.") == \
+        ["Madrid", "donors"]
+    assert checker.unknown_names("RIKEN was founded in 1917.") == []  # a paraphrase, not a fact
+    assert checker.unknown_names("RIKEN researchers came from the other.") == []  # a stop word
