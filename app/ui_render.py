@@ -324,6 +324,18 @@ def sources_html(turns: Sequence[Json], catalog: Catalog, lang: UiLang) -> str:
 
 # ---------------------------------------------------------------------------- checking
 
+# A reason that quotes its deciding sentence: 資料では…です：「…」 / The sources say …: “…”
+_QUOTED_REASON = re.compile(r"^(.*?[:：])\s*([「“].*[」”])$", re.DOTALL)
+
+
+def reason_html(reason: str) -> str:
+    """The reason, its quote of the sources marked as source text in the source's language."""
+    match = _QUOTED_REASON.match(reason)
+    if match is None:
+        return esc(reason)
+    return f"{esc(match.group(1))}{src(match.group(2))}"
+
+
 def verdict_html(claim: str, result: Json | None, error: object | None, catalog: Catalog,
                  lang: UiLang) -> str:
     """The verdict badge, its reason and the evidence cards, or the input error."""
@@ -342,7 +354,7 @@ def verdict_html(claim: str, result: Json | None, error: object | None, catalog:
         f'<div class="kk-badge kk-badge-{esc(verdict)}" data-verdict="{esc(verdict)}">'
         f'<span class="kk-badge-icon" aria-hidden="true">{VERDICT_ICONS.get(verdict, "?")}</span>'
         f'{esc(t("verdict_" + verdict, lang) if verdict in VERDICT_ICONS else verdict)}</div>'
-        f'<p class="kk-reason">{esc(reason)}</p>'
+        f'<p class="kk-reason">{reason_html(reason)}</p>'
         f'<div class="kk-panel-title">{esc(t("evidence", lang))}</div>{cards}</div>')
 
 

@@ -30,16 +30,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "server_error": {"en": "Something went wrong on the server; please try again.",
                      "ja": "サーバーで問題が発生しました。もう一度お試しください。"},
-    "check_no_passage": {"en": "No passage of the sources is related.",
-                         "ja": "関連する箇所が資料にありません。"},
-    "check_supported": {"en": "A passage of the sources states this.",
-                        "ja": "資料のある箇所にこの内容が書かれています。"},
-    "check_unsupported": {"en": "No passage of the sources states this.",
-                          "ja": "この内容を述べている箇所は資料にありません。"},
-    "check_contradicted": {"en": "The sources give {given}, not {claimed}.",
-                           "ja": "資料では{given}であり、{claimed}ではありません。"},
-    "check_unknown_names": {"en": "The sources never mention {names}.",
-                            "ja": "資料には{names}についての記述がありません。"},
 }
 # The words for what was typed, used inside the messages above.
 _WHAT = {"question": {"en": "question", "ja": "質問"}, "statement": {"en": "statement", "ja": "主張"}}

@@ -18,7 +18,8 @@ pytestmark = [pytest.mark.integration,
 
 ANSWER_KEYS = {"question", "lang", "answer", "abstained", "confidence", "generator", "citations",
                "sentences", "retrieved", "timings_ms"}
-VERDICT_KEYS = {"claim", "lang", "verdict", "reason", "reason_lang", "reason_ja", "evidence", "timings_ms"}
+VERDICT_KEYS = {"claim", "lang", "verdict", "reason", "reason_lang", "reason_en", "reason_ja", "evidence",
+                "timings_ms"}
 SPAN_KEYS = {"doc", "start", "end", "line_start", "line_end", "lang", "title", "text"}
 
 
@@ -81,8 +82,12 @@ def test_check_returns_the_cli_json(client: Client, service, claim: str) -> None
     assert set(result) == VERDICT_KEYS
     assert result["claim"] == claim
     assert result["verdict"] in ("supported", "unsupported", "contradicted")
-    assert result["reason"].strip() and result["reason_lang"] == "en"
-    assert result["reason_ja"].strip() and not re.search(r"[A-Za-z]{3,}", result["reason_ja"])
+    # The reason in the claim's language, and in each language; what it quotes stays as written.
+    assert result["reason_lang"] == service.check(claim).lang
+    assert result["reason"] == result[f"reason_{result['reason_lang']}"]
+    outside_quote = re.sub(r"[「“].*[」”]", "", result["reason_ja"])
+    assert outside_quote.strip() and not re.search(r"[A-Za-z]{3,}", outside_quote)
+    assert result["reason_en"].strip()
     for citation in result["evidence"]:
         assert_citation(citation, service.sources)
     direct = service.check(claim).to_json()

@@ -496,7 +496,7 @@ def test_japanese_mode_is_japanese_throughout(page: Page, service) -> None:
     page.fill("#kk-claim textarea", "RIKEN was founded in 1958.")
     page.click("#kk-check")
     expect(page.locator("#kk-verdict .kk-badge-contradicted")).to_be_visible()
-    expect(page.locator("#kk-verdict .kk-reason")).to_have_text("資料では1917であり、1958ではありません。")
+    expect(page.locator("#kk-verdict .kk-reason")).to_contain_text("資料では1958ではなく1917です")
     assert not page.evaluate(LATIN_WORDS_JS)
     page.fill("#kk-claim textarea", " ")
     page.click("#kk-check")

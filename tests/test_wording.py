@@ -7,15 +7,23 @@ import json
 import pytest
 
 from app.inputs import InputError, clean_text
-from app.wording import MESSAGES, Message, in_lang, translations
+from app.wording import MESSAGES, Bilingual, Message, in_lang, translations
 
 
 def test_a_message_is_its_english_text_and_knows_its_japanese() -> None:
-    message = Message("check_contradicted", given=["1917"], claimed=["1958", "1960"])
-    assert message == "The sources give 1917, not 1958, 1960."
-    assert message.in_lang("ja") == "資料では1917であり、1958、1960ではありません。"
-    assert json.dumps({"reason": message}) == '{"reason": "The sources give 1917, not 1958, 1960."}'
+    message = Message("input_empty", what="statement")
+    assert message == "the statement is empty"
+    assert message.in_lang("ja") == "主張が空です"
+    assert json.dumps({"error": message}) == '{"error": "the statement is empty"}'
     assert translations("plain") == {"en": "plain", "ja": "plain"}
+
+
+def test_a_reason_is_in_the_claims_language_and_knows_the_other() -> None:
+    texts = {"en": "The sources say Japan, not Germany.", "ja": "資料ではドイツではなく日本です。"}
+    reason = Bilingual(texts, "ja")
+    assert reason == texts["ja"] and reason.lang == "ja"
+    assert in_lang(reason, "en") == texts["en"]
+    assert translations(reason) == texts
 
 
 @pytest.mark.parametrize("text, what, english, japanese", [
