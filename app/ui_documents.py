@@ -19,9 +19,9 @@ import gradio as gr
 from app.documents import DocumentsFolder, UploadReport
 from app.service import Kakehashi
 from app.ui_passages import esc
+from app.ui_render import src
 from app.ui_text import UiLang, language_name, ui_lang
 from ingest.formats import SOURCE_SUFFIXES
-from ingest.lang import detect_lang
 from ingest.reader import DocumentError
 from ingest.records import Document
 
@@ -56,7 +56,15 @@ _TEXT: dict[str, dict[str, str]] = {
     "last": {"en": "The last document cannot be removed.", "ja": "最後の文書は削除できません。"},
     "none": {"en": "Choose a document first.", "ja": "文書を選んでください。"},
 }
-FORMAT_NAMES = {"pdf": "PDF", "docx": "Word", "html": "HTML", "text": "Text", "markdown": "Markdown"}
+# Format names are product names, shown as they are in either language, except plain text.
+FORMAT_NAMES = {"pdf": "PDF", "docx": "Word", "html": "HTML", "markdown": "Markdown"}
+_PLAIN_TEXT = {"en": "Text", "ja": "テキスト"}
+
+
+def format_html(fmt: str, lang: UiLang) -> str:
+    if fmt == "text":
+        return esc(_PLAIN_TEXT[lang])
+    return f'<span lang="en" translate="no">{esc(FORMAT_NAMES.get(fmt, fmt))}</span>'
 
 
 def _t(key: str, lang: UiLang, **values: Any) -> str:
@@ -81,11 +89,12 @@ def documents_html(service: Kakehashi, lang: UiLang) -> str:
         langs = ", ".join(language_name(code, lang) for code in info.get("languages", []))
         # The title is the document's own words and the file name an identifier: marked with
         # their language, as quotes are, whatever the interface's language.
-        rows.append(f'<tr data-doc="{esc(name)}"><td><div class="kk-doc" lang="{detect_lang(title)}">'
-                    f'{esc(title)}</div><div class="kk-hint" lang="en" translate="no">{esc(name)}</div></td>'
-                    f"<td>{esc(FORMAT_NAMES.get(info.get('format', ''), info.get('format', '')))}</td>"
+        size = size_label(int(info.get("bytes") or info.get("chars", 0)))
+        rows.append(f'<tr data-doc="{esc(name)}"><td>{src(title, "kk-doc", "div")}'
+                    f'<div class="kk-hint" lang="en" translate="no">{esc(name)}</div></td>'
+                    f"<td>{format_html(info.get('format', ''), lang)}</td>"
                     f"<td>{esc(info.get('pages') or '—')}</td><td>{esc(langs)}</td>"
-                    f"<td>{esc(size_label(int(info.get('bytes') or info.get('chars', 0))))}</td></tr>")
+                    f'<td lang="en">{esc(size)}</td></tr>')
     head = "".join(f"<th>{esc(_t(k, lang))}</th>"
                    for k in ("col_title", "col_type", "col_pages", "col_langs", "col_size"))
     skipped = "".join(f"<li>{esc(reason)}</li>" for reason in service.skipped.values())
