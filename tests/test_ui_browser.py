@@ -102,7 +102,9 @@ LATIN_WORDS_JS = """
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const el = node.parentElement;
-    if (!el || el.closest('script, style, .kk-src, [lang="en"], [aria-hidden="true"]')) continue;
+    // Gradio's own upload widget speaks the browser's language (here en-US), not the app's.
+    if (!el || el.closest('script, style, .kk-src, [lang="en"], [aria-hidden="true"], '
+                          + '[data-testid="upload-text"]')) continue;
     if (!el.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
     for (const word of node.textContent.match(/[A-Za-z]{2,}/g) || []) {
       if (FORMATS.has(word)) continue;  // names of file formats, written so in Japanese too
