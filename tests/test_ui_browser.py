@@ -102,9 +102,9 @@ LATIN_WORDS_JS = """
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const el = node.parentElement;
-    // Gradio's own upload widget speaks the browser's language (here en-US), not the app's.
+    // Gradio's own upload widget and loading status speak the browser's language (here en-US).
     if (!el || el.closest('script, style, .kk-src, [lang="en"], [aria-hidden="true"], '
-                          + '[data-testid="upload-text"]')) continue;
+                          + '[data-testid="upload-text"], .sr-only[role="status"]')) continue;
     if (!el.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
     for (const word of node.textContent.match(/[A-Za-z]{2,}/g) || []) {
       if (FORMATS.has(word)) continue;  // names of file formats, written so in Japanese too
