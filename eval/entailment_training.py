@@ -83,6 +83,13 @@ def features_of(t: PairTable) -> np.ndarray:
 
 
 def fit(table: PairTable, hidden: int = 256, epochs: int = 25, seed: int = SEED) -> EntailmentModel:
+    from eval.training import one_thread
+
+    with one_thread():
+        return _fit(table, hidden, epochs, seed)
+
+
+def _fit(table: PairTable, hidden: int, epochs: int, seed: int) -> EntailmentModel:
     import torch
 
     torch.manual_seed(seed)

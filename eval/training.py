@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -222,8 +223,28 @@ def selector_inputs(selector: AnswerSelector, table: FeatureTable,
     return np.hstack([features, question[table.question]])
 
 
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Torch on one thread while fitting: float sums then add up in one order, so the weights are
+    the same bytes on any machine and in any process (the service sets its own thread count)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
 def fit_selector(table: FeatureTable, hidden: int = 16, epochs: int = 60, seed: int = SEED,
                  cross_share: float = 0.35, components: int = 4) -> AnswerSelector:
+    with one_thread():
+        return _fit(table, hidden, epochs, seed, cross_share, components)
+
+
+def _fit(table: FeatureTable, hidden: int, epochs: int, seed: int, cross_share: float,
+         components: int) -> AnswerSelector:
     import torch
 
     torch.manual_seed(seed)
