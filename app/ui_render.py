@@ -333,7 +333,8 @@ def reason_html(reason: str) -> str:
     match = _QUOTED_REASON.match(reason)
     if match is None:
         return esc(reason)
-    return f"{esc(match.group(1))}{src(match.group(2))}"
+    space = " " if match.group(1).endswith(":") else ""  # Japanese ：needs none
+    return f"{esc(match.group(1))}{space}{src(match.group(2))}"
 
 
 def verdict_html(claim: str, result: Json | None, error: object | None, catalog: Catalog,
