@@ -50,8 +50,8 @@ train: model
 train-features: model
 	$(BIN)/kakehashi train --features
 
-test: system-deps install model
-	$(BIN)/ruff check .
+# Lint first (style, then the import contracts in pyproject.toml), then every test.
+test: system-deps lint model
 	$(PY) -m pytest $(ARGS)
 
 # Debian packages the browser test needs: Chromium (driven by Playwright, which downloads no
@@ -69,8 +69,10 @@ system-deps:
 	export DEBIAN_FRONTEND=noninteractive; \
 	apt-get update -qq && apt-get install -y -qq $$missing >/dev/null
 
+# Ruff, and the import contracts (pyproject.toml, [tool.importlinter]): layers one way, no cycles.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf .kakehashi .pytest_cache .ruff_cache

@@ -35,6 +35,7 @@ from app.names import names_in, spelled
 from app.numbers import Number, extract_numbers, missing_numbers
 from app.question import Question
 from app.records import Citation, Support, Verdict
+from app.verify.params import CheckerSettings
 from app.wording import Bilingual
 from ingest.lang import detect_lang
 
@@ -88,22 +89,6 @@ def reason(key: str, lang: str, **values: str) -> Bilingual:
 
 def _join(names: list[str], lang: str) -> str:
     return "、".join(names) if lang == "ja" else ", ".join(names)
-
-
-@dataclass(frozen=True)
-class CheckerSettings:
-    candidates: int = 8  # best evidence sentences examined
-    support_overlap: float = 0.6  # same language: share of the statement's words in the evidence
-    support_dense: float = 0.09  # across languages: centred similarity to the evidence
-    topic_overlap: float = 0.5  # same thing talked about (needed to call a number contradicted)
-    topic_dense: float = 0.09  # across languages
-    topic_dense_anchored: float = 0.05  # ... when its names and numbers are all in the evidence
-    topic_dense_same: float = 0.12  # same language, when other words say the same ("founded")
-    figures_overlap: float = 0.4  # enough words when all the statement's numbers are there
-    # A rule's contradiction (negation, another name, "only") outweighs a support found elsewhere
-    # unless that support matches the statement this much better (same scale as `strength`).
-    contradiction_margin: float = 0.0
-    list_penalty: float = 0.03  # less strength for a support per other name of the kind it lists
 
 
 @dataclass(frozen=True)

@@ -280,7 +280,7 @@ def _run(args: argparse.Namespace) -> int:
         return _run_one_or_many(args, settings)
 
     if args.command == "bench":
-        from app.bench import run_cli
+        from eval.bench import run_cli
 
         return run_cli(args, settings)
     if args.command == "source":

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from app.answer.params import ComposerSettings
 from app.evidence import Candidate, EvidenceScorer, Scored, is_label
 from app.numbers import extract_numbers, missing_numbers
 from app.question import Question
@@ -22,22 +23,6 @@ from app.wording import phrase
 from index.tokenizer import KeywordTokenizer
 from ingest.lines import LineIndex, strip_span
 from ingest.records import Chunk
-
-
-@dataclass(frozen=True)
-class ComposerSettings:
-    passages: int = 5  # retrieved passages whose sentences (and their next passage's) are considered
-    # Below this learned probability that the best sentence answers, the sources "do not say".
-    # Chosen on the public tuning split (`kakehashi train`), never on the reported one; the
-    # second applies when the best sentence is in the other language than the question, whose
-    # probabilities run lower (no shared words).
-    abstain_below: float = 0.23
-    abstain_below_cross: float = 0.02
-    # A second sentence is quoted when its probability is at least this share of the best one's.
-    second_ratio: float = 0.2
-    max_answer_chars: int = 260  # the quotes of one answer together
-    max_quote_chars: int = 180  # a longer sentence is trimmed to its most telling run of words
-    parallel_min: float = 0.35  # language-centred similarity for a sentence to count as a translation
 
 
 @dataclass

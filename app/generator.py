@@ -17,25 +17,27 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
 
-from app.evidence import candidates_of
+import numpy as np
+
+from app.checker import ClaimChecker
+from app.composer import Composer
+from app.extractive import extractive_answer
+from app.generate.params import GeneratorSettings
 from app.grounding import Prompt, build_prompt, is_no_answer, parse_sentences, render
 from app.inputs import clean_text
-from app.question import analyse
+from app.question import Question, analyse
 from app.records import Answer, Citation, RetrievedPassage, Span
-from app.settings import GeneratorSettings
+from app.settings import GENERATOR_API_KEY_ENV
 from app.verification import Checked, SentenceVerifier, mark
+from index.retriever import HybridRetriever, SearchResult
 from ingest.records import Chunk
 
-if TYPE_CHECKING:
-    from app.service import Kakehashi
-
-API_KEY_ENV = "KAKEHASHI_GENERATOR_API_KEY"
 LLAMACPP_HINT = ("llama-cpp-python is not installed; install the optional extra with "
                  "`.venv/bin/pip install -c constraints.txt -e '.[llamacpp]'` (it compiles for minutes)")
 
@@ -77,7 +79,8 @@ class OpenAICompatibleBackend:
 
         self.label = f"openai:{config.model or 'default'}"
         self.chat = ChatOpenAI(
-            base_url=config.base_url, api_key=api_key or os.environ.get(API_KEY_ENV) or "not-needed",
+            base_url=config.base_url,
+            api_key=api_key or os.environ.get(GENERATOR_API_KEY_ENV) or "not-needed",
             model=config.model or "default", timeout=config.timeout_s, max_retries=0,
             temperature=config.temperature, max_tokens=config.max_tokens, streaming=True,
             stream_usage=False, custom_get_token_ids=_no_tiktoken,
@@ -192,18 +195,23 @@ class GenerationEvent:
 # ---------------------------------------------------------------------------- answering
 
 class GeneratedAnswers:
-    """Generated, verified answers over a loaded service (its retriever, composer and checker)."""
+    """Generated, verified answers from the components they need: the retriever that finds the
+    passages, the composer behind the extractive fallback and the checker that verifies."""
 
-    def __init__(self, service: Kakehashi) -> None:
-        self.service = service
-        self.verifier = SentenceVerifier(service.composer, service.checker,
-                                         service.embedder.encode_query)
+    def __init__(self, retriever: HybridRetriever, composer: Composer, checker: ClaimChecker,
+                 embed_query: Callable[[str], np.ndarray], config: GeneratorSettings, *, k: int,
+                 max_question_chars: int, resolve_path: Callable[[Path], Path] = lambda path: path,
+                 log: Callable[[str], None] = lambda message: None) -> None:
+        self.retriever, self.composer = retriever, composer
+        self.config, self.k, self.max_question_chars = config, k, max_question_chars
+        self.resolve_path, self.log = resolve_path, log  # model files relative to the project
+        self.verifier = SentenceVerifier(composer, checker, embed_query)
         self._backends: dict[tuple[Any, ...], ChatBackend] = {}
         self._lock = threading.Lock()
 
     def settings_for(self, generator: str | None = None,
                      config: GeneratorSettings | None = None) -> GeneratorSettings:
-        config = config or self.service.settings.generator
+        config = config or self.config
         return replace(config, backend=generator) if generator else config
 
     def backend(self, config: GeneratorSettings) -> ChatBackend:
@@ -212,7 +220,7 @@ class GeneratedAnswers:
         if config.backend == "llamacpp":
             if not config.model_path:
                 raise GenerationError("no model file given (generator.model_path, --model-path)")
-            path = self.service.settings.path(Path(config.model_path).expanduser())
+            path = self.resolve_path(Path(config.model_path).expanduser())
             key = (str(path), config.context_tokens, config.max_tokens, config.temperature)
             with self._lock:  # a model is loaded once and kept
                 if key not in self._backends:
@@ -228,10 +236,9 @@ class GeneratedAnswers:
         return final
 
     def stream(self, question: object, config: GeneratorSettings) -> Iterator[GenerationEvent]:
-        service = self.service
         started = time.perf_counter()
-        text = clean_text(question, service.settings.limits.max_question_chars)
-        result = service.retriever.search(text, service.settings.retrieval.k)
+        text = clean_text(question, self.max_question_chars)
+        result = self.retriever.search(text, self.k)
         analysed = analyse(text)
         chunks = [h.chunk for h in result.hits]
         prompt = build_prompt(text, analysed.lang, chunks)
@@ -286,17 +293,17 @@ class GeneratedAnswers:
                 raise GenerationError("no generated sentence is supported by the passages it cites")
         except Exception as err:  # any failure of the model: the extractive answer, said so
             reason = _failure(err, config.timeout_s)
-            service.log(f"generator {label}: {reason} ({err!r})")
-            yield GenerationEvent("answer", answer=self.fallback(text, result, analysed, reason,
-                                                                   retrieved, timings, started))
+            self.log(f"generator {label}: {reason} ({err!r})")
+            yield GenerationEvent("answer", answer=self.fallback(analysed, result, reason, timings,
+                                                                   started))
             return
         yield GenerationEvent("answer", answer=self.compose(
             text, analysed.lang, results, numbered, retrieved, label, config, timings, started))
 
     def citation(self, n: int, chunk: Chunk) -> Citation:
         """A whole passage, cited by its number in the prompt, with its translation if aligned."""
-        partner = self.service.composer.parallel.get(chunk.id)
-        parallel = Span.of_chunk(self.service.composer.by_id[partner]) if partner else None
+        partner = self.composer.parallel.get(chunk.id)
+        parallel = Span.of_chunk(self.composer.by_id[partner]) if partner else None
         span = Span.of_chunk(chunk)
         return Citation(n, span, span, parallel)
 
@@ -316,16 +323,12 @@ class GeneratedAnswers:
         return Answer(question, lang, text, False, [numbered[n] for n in cited], retrieved,
                       list(kept), supported / len(results), label, timings_ms=timings)
 
-    def fallback(self, question: str, result: Any, analysed: Any, reason: str,
-                 retrieved: list[RetrievedPassage], timings: dict[str, float],
-                 started: float) -> Answer:
+    def fallback(self, question: Question, result: SearchResult, reason: str,
+                 timings: dict[str, float], started: float) -> Answer:
         """The extractive answer, led by a note that the generated one could not be used."""
-        composed = self.service.composer.compose(analysed, result.vector, candidates_of(result.hits))
-        lead = FALLBACK_LEAD.get(analysed.lang, FALLBACK_LEAD["en"]).format(reason=reason)
-        timings = {**timings, "total": (time.perf_counter() - started) * 1000}
-        return Answer(question, analysed.lang, lead + composed.answer, composed.abstained,
-                      composed.citations, retrieved, composed.sentences, composed.confidence,
-                      f"extractive (fallback: {reason})", timings_ms=timings)
+        lead = FALLBACK_LEAD.get(question.lang, FALLBACK_LEAD["en"]).format(reason=reason)
+        return extractive_answer(self.composer, question, result, started, lead,
+                                 f"extractive (fallback: {reason})", timings)
 
 
 _THINKING = re.compile(r"<think>.*?(?:</think>|$)", re.DOTALL)

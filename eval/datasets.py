@@ -55,3 +55,8 @@ def load_claims(*paths: Path) -> list[ClaimCase]:
     paths = paths or tuple(sorted(EVAL_DIR.glob("*claims*.jsonl")))
     return [ClaimCase(r["id"], r["lang"], r["claim"], r["label"], _gold(r), r.get("category", ""), p.stem)
             for p in paths for r in _lines(p)]
+
+
+def load_questions(path: Path = EVAL_DIR / "dev_qa.jsonl", limit: int | None = None) -> list[str]:
+    questions = [case.question for case in load_qa(path)]
+    return questions[:limit] if limit else questions

@@ -35,6 +35,8 @@ from typing import Any
 import faiss
 import numpy as np
 
+from eval.datasets import EVAL_DIR, load_questions
+from eval.machine import machine_facts
 from eval.metrics import percentile
 from index.keyword_index import KeywordIndex
 from index.vector_store import HNSW_EF_CONSTRUCTION, HNSW_M, build_partitions
@@ -287,9 +289,6 @@ def run_scale(settings: Any, sizes: list[int], log: Any = None) -> dict[str, Any
 
 def study(service: Any, sizes: list[int], questions: list[str] | None = None, sample: int = 128,
           log: Any = None) -> dict[str, Any]:
-    from app.bench import load_questions, machine_facts
-    from eval.datasets import EVAL_DIR
-
     log = log or (lambda message: None)
     pool = sentence_pool(service)
     chunking = service.settings.chunking

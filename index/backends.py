@@ -22,23 +22,41 @@ BACKENDS = ("faiss", "milvus")
 
 
 @dataclass(frozen=True)
-class VectorBackend:
-    name: str = "faiss"
-    uri: str = ""  # Milvus: a Milvus Lite file path, or http(s)://host:port of a cluster
+class VectorStoreParams:
+    """Where the passage vectors are searched (the `[vector_store]` settings; README,
+    "Performance and scale")."""
+
+    backend: str = "faiss"  # faiss (in process, the default) | milvus (Milvus Lite file or cluster)
+    # Milvus: a local file for Milvus Lite (relative to the project), or a cluster's
+    # http(s)://host:19530. A cluster's token is read from the environment (app/settings.py,
+    # MILVUS_TOKEN_ENV), never stored.
+    uri: str = ".kakehashi/milvus.db"
     collection: str = "kakehashi"
-    token: str | None = None
+    # Empty: FLAT (exact) on a Milvus Lite file, AUTOINDEX (the cluster's choice) on a cluster.
     index_type: str = ""
-    insert_batch: int = 1000
-    state_path: Path | None = None  # where the Milvus sync state is kept
+    insert_batch: int = 1000  # rows per insert while loading a collection
+
+    def __post_init__(self) -> None:
+        if self.backend not in BACKENDS:
+            raise ValueError(f"setting vector_store.backend: {self.backend!r} is not one of "
+                             f"{', '.join(BACKENDS)}")
+        if self.insert_batch < 1:
+            raise ValueError("setting vector_store.insert_batch must be positive")
+        if self.backend == "milvus" and "://" not in self.uri and not self.uri.endswith(".db"):
+            raise ValueError(f"setting vector_store.uri: {self.uri!r} is neither a Milvus Lite "
+                             "file (ending in .db) nor a server address (http://host:19530)")
 
 
-def open_vector_store(backend: VectorBackend, embedding: Embeddings, index: StoredIndex,
-                      log: Callable[[str], None] = lambda message: None) -> VectorStore:
-    if backend.name == "faiss":
+def open_vector_store(params: VectorStoreParams, embedding: Embeddings, index: StoredIndex,
+                      log: Callable[[str], None] = lambda message: None, *, token: str | None = None,
+                      state_path: Path | None = None) -> VectorStore:
+    """The store `params` names; a Milvus cluster's `token`, and `state_path`: where the Milvus
+    sync state is kept."""
+    if params.backend == "faiss":
         documents = [Document(page_content=c.text, metadata={"row": i, "lang": c.lang}, id=c.id)
                      for i, c in enumerate(index.chunks)]
         return FaissStore(embedding, index.vectors, documents, index.partitions)
-    if backend.name == "milvus":
+    if params.backend == "milvus":
         try:
             from index.milvus_store import open_milvus_store  # pymilvus: imported only when used
         except ImportError as err:
@@ -47,8 +65,8 @@ def open_vector_store(backend: VectorBackend, embedding: Embeddings, index: Stor
 
         model = index.manifest.get("model", {})
         return open_milvus_store(
-            embedding, index.chunks, index.vectors, uri=backend.uri, collection=backend.collection,
-            model_key=f"{model.get('name')}|{model.get('fingerprint')}", token=backend.token,
-            index_type=backend.index_type, insert_batch=backend.insert_batch,
-            state_path=backend.state_path, log=log)
-    raise ValueError(f"unknown vector store backend {backend.name!r} (one of {', '.join(BACKENDS)})")
+            embedding, index.chunks, index.vectors, uri=params.uri, collection=params.collection,
+            model_key=f"{model.get('name')}|{model.get('fingerprint')}", token=token,
+            index_type=params.index_type, insert_batch=params.insert_batch,
+            state_path=state_path, log=log)
+    raise ValueError(f"unknown vector store backend {params.backend!r} (one of {', '.join(BACKENDS)})")

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.backends import VectorBackend, open_vector_store
+from index.backends import VectorStoreParams, open_vector_store
 from index.milvus_store import MilvusStore, filter_expr, row_key
 
 
@@ -23,8 +23,8 @@ def test_filter_becomes_a_milvus_expression() -> None:
 
 
 def test_unknown_backend_is_refused(service) -> None:
-    with pytest.raises(ValueError, match="unknown vector store backend"):
-        open_vector_store(VectorBackend("annoy"), service.embedder, service.index)
+    with pytest.raises(ValueError, match="'annoy' is not one of faiss, milvus"):
+        open_vector_store(VectorStoreParams("annoy"), service.embedder, service.index)
 
 
 def test_settings_choose_the_backend(tmp_path: Path) -> None:
@@ -34,7 +34,7 @@ def test_settings_choose_the_backend(tmp_path: Path) -> None:
     settings = load_settings(environ={"KAKEHASHI_VECTOR_STORE__BACKEND": "milvus",
                                       "KAKEHASHI_VECTOR_STORE__URI": "data/v.db"}, root=tmp_path)
     backend = vector_backend(settings)
-    assert backend.name == "milvus" and backend.uri == str(tmp_path / "data" / "v.db")
+    assert backend.backend == "milvus" and backend.uri == str(tmp_path / "data" / "v.db")
     cluster = load_settings(environ={"KAKEHASHI_VECTOR_STORE__BACKEND": "milvus",
                                      "KAKEHASHI_VECTOR_STORE__URI": "http://milvus.internal:19530"})
     assert vector_backend(cluster).uri == "http://milvus.internal:19530"
@@ -46,9 +46,8 @@ def test_settings_choose_the_backend(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def milvus_store(service, tmp_path_factory) -> MilvusStore:
     folder = tmp_path_factory.mktemp("milvus")
-    backend = VectorBackend("milvus", str(folder / "kakehashi.db"), "test",
-                            state_path=folder / "state.json")
-    store = open_vector_store(backend, service.embedder, service.index)
+    backend = VectorStoreParams("milvus", str(folder / "kakehashi.db"), "test")
+    store = open_vector_store(backend, service.embedder, service.index, state_path=folder / "state.json")
     assert isinstance(store, MilvusStore)
     return store
 

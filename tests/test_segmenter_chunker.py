@@ -5,7 +5,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.settings import ChunkingSettings
 from ingest.chunker import ChunkingParams, chunk_document
 from ingest.reader import DocumentError, read_document, source_files
 from ingest.records import Document
@@ -14,7 +13,7 @@ from ingest.segmenter import segment_document
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 REPORT = "004_26c571d100900f42.txt"
 WHITE_PAPER = "000_4d195e5ae3328a64.txt"
-PARAMS = ChunkingSettings().params()
+PARAMS = ChunkingParams()
 
 
 def _doc(text: str, name: str = "t.txt") -> Document:

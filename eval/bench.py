@@ -17,9 +17,7 @@ Timings are reported, never asserted: they depend on the machine and on what els
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import resource
 import shutil
 import subprocess
@@ -31,10 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from app.settings import Settings, load_settings
+from eval.datasets import load_questions
+from eval.machine import machine_facts, own_peak_rss_mb, peak_rss_mb
 from eval.metrics import percentile
+from eval.scale import print_scale_table, run_scale
 
 TARGETS = {"ratio": 2.0, "warm_start_s": 10.0, "peak_rss_mb": 1536.0}
-DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "eval" / "dev_qa.jsonl"
 
 
 @dataclass
@@ -96,43 +96,6 @@ def print_table(report: BenchReport) -> None:
     values = max(len(value) for _, value, _ in rows)
     for name, value, note in rows:
         print(f"{name:<{width}}  {value:>{values}}  {note}".rstrip())
-
-
-def _peak_rss_mb(who: int) -> float:
-    return resource.getrusage(who).ru_maxrss / 1024  # kilobytes on Linux
-
-
-def own_peak_rss_mb() -> float:
-    """This process's peak resident memory since its exec (VmHWM; ru_maxrss would also count
-    the parent it was forked from)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except (OSError, ValueError):
-        pass
-    return _peak_rss_mb(resource.RUSAGE_SELF)
-
-
-def machine_facts() -> dict[str, Any]:
-    facts: dict[str, Any] = {"cpus": os.cpu_count()}
-    with contextlib.suppress(OSError):
-        facts["load_average"] = [round(x, 2) for x in os.getloadavg()]
-    try:
-        import torch
-
-        facts["torch_threads"] = torch.get_num_threads()
-    except ImportError:
-        pass
-    return facts
-
-
-def load_questions(path: Path = DEFAULT_QUESTIONS, limit: int | None = None) -> list[str]:
-    from eval.datasets import load_qa
-
-    questions = [case.question for case in load_qa(path)]
-    return questions[:limit] if limit else questions
 
 
 # --- the measurements -----------------------------------------------------------------------
@@ -205,7 +168,7 @@ def measure_warm_start(settings: Settings, config: Path | None, question: str,
     cwd = Path.cwd()
     base = [sys.executable, "-m", "app.cli", *_global_args(settings, config)]
     times = [_first_line_time([*base, "ask", question, "--json"], cwd)[0] for _ in range(runs)]
-    probe = [sys.executable, "-m", "app.bench", "--probe", *_global_args(settings, config), question]
+    probe = [sys.executable, "-m", "eval.bench", "--probe", *_global_args(settings, config), question]
     started = time.time()
     _, line = _first_line_time(probe, cwd)
     data = json.loads(line)
@@ -240,7 +203,7 @@ def run_bench(settings: Settings, config: Path | None = None, questions: list[st
     latency = measure_latency(service, questions, repeats)
     embed_p50 = percentile(latency["embed"], 50)
     ask_p50 = percentile(latency["ask"], 50)
-    self_mb, children_mb = _peak_rss_mb(resource.RUSAGE_SELF), _peak_rss_mb(resource.RUSAGE_CHILDREN)
+    self_mb, children_mb = peak_rss_mb(resource.RUSAGE_SELF), peak_rss_mb(resource.RUSAGE_CHILDREN)
     return BenchReport(
         ask_p50_ms=round(ask_p50, 2), ask_p95_ms=round(percentile(latency["ask"], 95), 2),
         search_p50_ms=round(percentile(latency["search"], 50), 2),
@@ -274,8 +237,6 @@ def run_cli(args: argparse.Namespace, settings: Settings) -> int:
     from app.inputs import InputError
 
     if args.scale:
-        from eval.scale import print_scale_table, run_scale
-
         try:
             sizes = [int(size) for size in args.scale.split(",") if size.strip()]
         except ValueError:
@@ -305,11 +266,11 @@ def run_cli(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-# --- the warm-start probe: `python -m app.bench --probe [global options] QUESTION` ------------
+# --- the warm-start probe: `python -m eval.bench --probe [global options] QUESTION` ------------
 
 def _probe(argv: list[str]) -> int:
     entered = time.time()
-    parser = argparse.ArgumentParser(prog="python -m app.bench --probe")
+    parser = argparse.ArgumentParser(prog="python -m eval.bench --probe")
     parser.add_argument("--probe", action="store_true")
     parser.add_argument("--config", type=Path)
     parser.add_argument("--seeds", type=Path)
