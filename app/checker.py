@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -32,11 +32,11 @@ from app.composer import Composer
 from app.entailment import EntailmentModel, negations
 from app.evidence import Candidate, Scored
 from app.names import names_in, spelled
-from app.numbers import Number, extract_numbers, missing_numbers
+from app.numbers import Number, extract_numbers, missing_numbers, numbers_not_in
 from app.question import Question
 from app.records import Citation, Support, Verdict
 from app.verify.params import CheckerSettings
-from app.wording import Bilingual
+from app.wording import reason
 from ingest.lang import detect_lang
 
 # Names: capitalised or upper-case Latin words (not the first word), and katakana words.
@@ -59,32 +59,6 @@ def _fold(text: str) -> str:
 def _short(text: str, limit: int = 140) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-_REASONS = {
-    "supported": {"en": "The sources state this: “{quote}”", "ja": "資料に記載があります：「{quote}」"},
-    "negation": {"en": "The sources say the opposite: “{quote}”",
-                 "ja": "資料には逆のことが書かれています：「{quote}」"},
-    "name": {"en": "The sources say {found}, not {claimed}: “{quote}”",
-             "ja": "資料では{claimed}ではなく{found}です：「{quote}」"},
-    "only": {"en": "The sources also name {found}: “{quote}”",
-             "ja": "資料では{found}も挙げられています：「{quote}」"},
-    "number": {"en": "The sources give {found}, not {claimed}: “{quote}”",
-               "ja": "資料では{claimed}ではなく{found}です：「{quote}」"},
-    "model": {"en": "The sources say otherwise: “{quote}”", "ja": "資料の記述と矛盾します：「{quote}」"},
-    "unknown": {"en": "The sources never mention {claimed}.",
-                "ja": "資料には{claimed}についての記述がありません。"},
-    "missing_names": {"en": "The sources do not name {claimed} here: “{quote}”",
-                      "ja": "資料のこの箇所には{claimed}が出てきません：「{quote}」"},
-    "unsupported": {"en": "No passage of the sources states this.",
-                    "ja": "資料にはこの記述が見当たりません。"},
-    "none": {"en": "No passage of the sources is related.", "ja": "関連する資料が見当たりません。"},
-}
-
-
-def reason(key: str, lang: str, **values: str) -> Bilingual:
-    """The reason in the claim's language, with its wording in the other language at hand."""
-    return Bilingual({code: text.format(**values) for code, text in _REASONS[key].items()}, lang)
 
 
 def _join(names: list[str], lang: str) -> str:
@@ -282,6 +256,22 @@ class ClaimChecker:
             return max(contradicted, key=lambda j: j.strength)
         return max(judgements, key=lambda j: j.strength)
 
+    def overrule(self, claim: str, lang: str, verdict: Support, why: str,
+                 evidence: Sequence[str] | None = None) -> tuple[Support, str]:
+        """The statement-wide rules after the deciding sentence: a support stands only when every
+        number the statement gives is in `evidence` (when given: the texts it may come from) and
+        every name it gives is in some source. The verdict and its reason."""
+        if verdict != "supported":
+            return verdict, why
+        missing = numbers_not_in(claim, evidence) if evidence is not None else []
+        if missing:
+            return "unsupported", reason("numbers_not_cited", lang,
+                                         claimed=_join([n.text for n in missing], lang))
+        unknown = self.unknown_names(claim)
+        if unknown:
+            return "unsupported", reason("unknown", lang, claimed=_join(unknown, lang))
+        return verdict, why
+
     def check(self, claim: str, vector: np.ndarray, hits: list[Candidate]) -> Verdict:
         lang = detect_lang(claim)
         question = Question(claim, lang)
@@ -291,10 +281,7 @@ class ClaimChecker:
             return Verdict(claim, lang, "unsupported", reason("none", lang), [])
         judgements = self.judge_all(claim, lang, vector, scored)
         best = self.decide(judgements)
-        verdict, why = best.verdict, best.reason
-        unknown = self.unknown_names(claim)
-        if unknown and verdict == "supported":
-            verdict, why = "unsupported", reason("unknown", lang, claimed=_join(unknown, lang))
+        verdict, why = self.overrule(claim, lang, best.verdict, best.reason)
         # A second piece of evidence only from another passage: one passage is shown once.
         more = [j.sentence for j in judgements if j is not best and j.verdict == best.verdict
                 and j.sentence.chunk.id != best.sentence.chunk.id][:1]

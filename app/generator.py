@@ -35,22 +35,12 @@ from app.question import Question, analyse
 from app.records import Answer, Citation, RetrievedPassage, Span
 from app.settings import GENERATOR_API_KEY_ENV
 from app.verification import Checked, SentenceVerifier, mark
+from app.wording import phrase
 from index.retriever import HybridRetriever, SearchResult
 from ingest.records import Chunk
 
 LLAMACPP_HINT = ("llama-cpp-python is not installed; install the optional extra with "
                  "`.venv/bin/pip install -c constraints.txt -e '.[llamacpp]'` (it compiles for minutes)")
-
-# Why a generated answer gave way to the extractive one, in the words the answer uses.
-FALLBACK_LEAD = {
-    "en": "No checked generated answer ({reason}); quoted from the sources instead: ",
-    "ja": "生成による回答が得られなかったため（{reason}）、資料から引用します：",
-}
-DROPPED_NOTE = {
-    "en": "({n} sentence(s) that the cited passages do not support were left out.)",
-    "ja": "（出典に裏付けのない文を{n}件省きました。）",
-}
-
 
 class GenerationError(RuntimeError):
     """The model could not give a usable answer; the message says why, for the user."""
@@ -315,8 +305,7 @@ class GeneratedAnswers:
         text = render([(s.text, s.citations, mark(s.support, lang)) for s in kept])
         dropped = len(results) - len(kept)
         if dropped:
-            note = DROPPED_NOTE.get(lang, DROPPED_NOTE["en"])
-            text = f"{text} {note.format(n=dropped)}"
+            text = f"{text} {phrase('dropped_note', lang).format(n=dropped)}"
         cited = sorted({n for s in kept for n in s.citations if n in numbered})
         supported = sum(r.sentence.support == "supported" for r in results)
         timings = {**timings, "total": (time.perf_counter() - started) * 1000}
@@ -326,7 +315,7 @@ class GeneratedAnswers:
     def fallback(self, question: Question, result: SearchResult, reason: str,
                  timings: dict[str, float], started: float) -> Answer:
         """The extractive answer, led by a note that the generated one could not be used."""
-        lead = FALLBACK_LEAD.get(question.lang, FALLBACK_LEAD["en"]).format(reason=reason)
+        lead = phrase("fallback_lead", question.lang).format(reason=reason)
         return extractive_answer(self.composer, question, result, started, lead,
                                  f"extractive (fallback: {reason})", timings)
 

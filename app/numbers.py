@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
+
+from ingest.vocabulary import MONTHS
 
 NumberKind = Literal["number", "year", "month", "percent"]
 
@@ -27,20 +30,20 @@ _WORDS = {
     "hundred": 100, "dozen": 12,
 }
 _SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
-_MONTHS = {m: i for i, m in enumerate(
-    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+# English months by their first three letters: "March" and "Mar." are both 3.
+_MONTHS = {month[:3]: i for i, month in enumerate(MONTHS, start=1)}
+_MONTH_WORDS = sorted({*MONTHS, *_MONTHS}, key=lambda word: (-len(word), word))
 
 _NUMERAL = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _JA_NUMBER = re.compile(
     rf"(?:{_NUMERAL}|[〇零一二三四五六七八九十百千])+"
     rf"(?:\s*[万億兆千百十](?:{_NUMERAL}|[〇零一二三四五六七八九十百千])*)*"
 )
-_ERA_YEAR = re.compile(r"(令和|平成|昭和|大正|明治)\s*(元|\d+)\s*年")
+_ERA_YEAR = re.compile(rf"({'|'.join(_ERAS)})\s*(元|\d+)\s*年")
 _PERCENT = re.compile(rf"({_NUMERAL})\s*(?:%|percent\b|パーセント)")
 _WARI = re.compile(r"(\d+(?:\.\d+)?|[一二三四五六七八九十])\s*割")
 _JA_MONTH = re.compile(r"(?<![\d.])(\d{1,2})\s*月(?!間)")
-_EN_MONTH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?:uary|ruary|ch|il|e|y|ust|"
-                       r"tember|ober|ember)?\.?(?=\s|,|\d|$)", re.IGNORECASE)
+_EN_MONTH = re.compile(rf"\b({'|'.join(_MONTH_WORDS)})\.?(?=\s|,|\d|$)", re.IGNORECASE)
 _ENGLISH = re.compile(
     r"\b(?:(" + "|".join(sorted(_WORDS, key=len, reverse=True)) + rf")|({_NUMERAL}))"
     r"(?:[\s-]+(" + "|".join(_SCALES) + r"))?\b", re.IGNORECASE)
@@ -65,6 +68,11 @@ class Number:
 def missing_numbers(stated: list[Number], found: list[Number]) -> list[Number]:
     """The stated numbers that none of `found` matches (2,000 = ２０００ = 2千)."""
     return [n for n in stated if not any(n.matches(f) for f in found)]
+
+
+def numbers_not_in(text: str, evidence: Iterable[str]) -> list[Number]:
+    """The numbers `text` states that none of the `evidence` texts gives (each read on its own)."""
+    return missing_numbers(extract_numbers(text), [n for part in evidence for n in extract_numbers(part)])
 
 
 def _numeral(text: str) -> float:
@@ -126,7 +134,7 @@ def extract_numbers(text: str) -> list[Number]:
             add(m.start(), m.end(), Number(int(m.group(1)), "month", m.group(0)))
     for m in _EN_MONTH.finditer(text):
         if m.group(0)[:1].isupper():  # "may" the verb is not May
-            add(m.start(), m.end(), Number(_MONTHS[m.group(1).lower()], "month", m.group(0)))
+            add(m.start(), m.end(), Number(_MONTHS[m.group(1)[:3].lower()], "month", m.group(0)))
     for m in _ENGLISH.finditer(text):
         following = text[m.end():m.end() + 1]
         if m.group(2) and following and following in "万億兆千百":

@@ -20,56 +20,26 @@ from app.documents import DocumentsFolder, UploadReport
 from app.service import Kakehashi
 from app.ui_passages import esc
 from app.ui_render import src
-from app.ui_text import UiLang, language_name, ui_lang
+from app.ui_text import UiLang, language_name, t, ui_lang
 from ingest.formats import SOURCE_SUFFIXES
 from ingest.reader import DocumentError
 from ingest.records import Document
 
 log = logging.getLogger("kakehashi.ui")
 
-_TEXT: dict[str, dict[str, str]] = {
-    "title": {"en": "Documents", "ja": "文書"},
-    "col_title": {"en": "Title", "ja": "タイトル"},
-    "col_type": {"en": "Type", "ja": "形式"},
-    "col_pages": {"en": "Pages", "ja": "ページ"},
-    "col_langs": {"en": "Languages", "ja": "言語"},
-    "col_size": {"en": "Size", "ja": "サイズ"},
-    "skipped": {"en": "Not indexed", "ja": "索引に含まれていないファイル"},
-    "upload": {"en": "Add documents (PDF, Word .docx, HTML, .txt, .md; up to {mb:g} MB each)",
-               "ja": "文書を追加（PDF・Word .docx・HTML・.txt・.md、1ファイル {mb:g} MB まで）"},
-    "remove_choice": {"en": "Document to remove", "ja": "削除する文書"},
-    "remove": {"en": "Remove", "ja": "削除"},
-    "off": {"en": "Adding and removing documents is off here: the server listens beyond this machine "
-                  "without basic auth (setting server.uploads).",
-            "ja": "この環境では文書の追加・削除はできません（サーバーが外部に公開され、ベーシック認証が"
-                  "ありません。設定 server.uploads）。"},
-    "reading": {"en": "Checking and reading the files …", "ja": "ファイルを確認して読み込んでいます…"},
-    "embedding": {"en": "Reading and embedding new text …",
-                  "ja": "新しいテキストを読み込み、埋め込んでいます…"},
-    "added": {"en": "Added: {names}.", "ja": "追加しました：{names}。"},
-    "refused": {"en": "Not added: {why}", "ja": "追加できませんでした：{why}"},
-    "removed": {"en": "Removed {name} (moved to {where}).",
-                "ja": "{name} を削除しました（{where} に移動）。"},
-    "ready": {"en": "The index now holds {docs} documents ({chunks:,} passages).",
-              "ja": "索引には {docs} 件の文書（{chunks:,} 個の段落）があります。"},
-    "failed": {"en": "The index could not be updated: {why}", "ja": "索引を更新できませんでした：{why}"},
-    "last": {"en": "The last document cannot be removed.", "ja": "最後の文書は削除できません。"},
-    "none": {"en": "Choose a document first.", "ja": "文書を選んでください。"},
-}
 # Format names are product names, shown as they are in either language, except plain text.
 FORMAT_NAMES = {"pdf": "PDF", "docx": "Word", "html": "HTML", "markdown": "Markdown"}
-_PLAIN_TEXT = {"en": "Text", "ja": "テキスト"}
 
 
 def format_html(fmt: str, lang: UiLang) -> str:
     if fmt == "text":
-        return esc(_PLAIN_TEXT[lang])
+        return esc(t("docs_plain_text", lang))
     return f'<span lang="en" translate="no">{esc(FORMAT_NAMES.get(fmt, fmt))}</span>'
 
 
 def _t(key: str, lang: UiLang, **values: Any) -> str:
-    text = _TEXT[key][lang]
-    return text.format(**values) if values else text
+    """The documents panel's words: the `docs_` entries of the interface text (app/ui_text.py)."""
+    return t(f"docs_{key}", lang, **values)
 
 
 def size_label(size: int) -> str:

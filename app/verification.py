@@ -19,35 +19,22 @@ from app.checker import ClaimChecker
 from app.composer import Composer
 from app.evidence import Candidate, Scored
 from app.grounding import GeneratedSentence
-from app.numbers import extract_numbers
-from app.numbers import missing_numbers as numbers_missing
 from app.question import Question
 from app.records import AnswerSentence, Support
+from app.wording import phrase, reason
 from ingest.lang import detect_lang
 from ingest.records import Chunk
 
-# How an answer marks a sentence that its citations do not support (marked mode).
-MARKS: dict[Support, dict[str, str]] = {
-    "unsupported": {"en": "(not supported by the cited passages)", "ja": "（出典に裏付けなし）"},
-    "contradicted": {"en": "(contradicted by the cited passages)", "ja": "（出典と矛盾）"},
-}
-
 
 def mark(support: Support, lang: str) -> str:
-    table = MARKS.get(support)
-    return "" if table is None else table.get(lang, table["en"])
+    """How an answer marks a sentence that its citations do not support (marked mode)."""
+    return phrase(f"mark_{support}", lang) if support in ("unsupported", "contradicted") else ""
 
 
 @dataclass(frozen=True)
 class Checked:
     sentence: AnswerSentence
     reason: str
-
-
-def missing_numbers(text: str, passages: list[Chunk]) -> list[str]:
-    """The numbers `text` states that none of `passages` gives (2,000 = ２０００ = 2千)."""
-    found = [n for chunk in passages for n in extract_numbers(chunk.text)]
-    return [n.text for n in numbers_missing(extract_numbers(text), found)]
 
 
 def _inside(sentence: Scored, passages: list[Chunk]) -> bool:
@@ -67,34 +54,27 @@ class SentenceVerifier:
 
     def verify(self, sentence: GeneratedSentence, passages: dict[int, Chunk]) -> Checked:
         text, cites = sentence.text, sentence.citations
+        lang = detect_lang(text)
 
-        def verdict(support: Support, reason: str) -> Checked:
-            return Checked(AnswerSentence(text, list(cites), support), reason)
+        def verdict(support: Support, why: str) -> Checked:
+            return Checked(AnswerSentence(text, list(cites), support), why)
 
         if not cites:
-            return verdict("unsupported", "The sentence cites no passage.")
+            return verdict("unsupported", reason("cites_nothing", lang))
         absent = [n for n in cites if n not in passages]
         if absent:
-            return verdict("unsupported", f"It cites {', '.join(f'[{n}]' for n in absent)}, "
-                                          "which no passage given to the model has.")
+            return verdict("unsupported", reason("cites_absent", lang,
+                                                 claimed=", ".join(f"[{n}]" for n in absent)))
         cited = [passages[n] for n in cites]
-        lang = detect_lang(text)
         vector = self.embed(text)
         scored = [s for s in self.composer.evidence(Question(text, lang), vector,
                                                          [Candidate(c, i) for i, c in enumerate(cited)])
                   if _inside(s, cited)][: self.candidates]
         support: Support = "unsupported"
-        reason = "No sentence of the cited passages states this."
+        why: str = reason("not_in_cited", lang)
         if scored:
             best = self.checker.decide(self.checker.judge_all(text, lang, vector, scored))
             if best.verdict != "unsupported":
-                support, reason = best.verdict, best.reason
-        missing = missing_numbers(text, cited)
-        if missing and support == "supported":
-            support = "unsupported"
-            reason = f"The cited passages never give {', '.join(missing)}."
-        unknown = self.checker.unknown_names(text)
-        if unknown and support == "supported":
-            support = "unsupported"
-            reason = f"The sources never mention {', '.join(unknown)}."
-        return verdict(support, reason)
+                support, why = best.verdict, best.reason
+        # The same statement-wide rules as a claim's, the numbers looked for in the cited passages.
+        return verdict(*self.checker.overrule(text, lang, support, why, [c.text for c in cited]))

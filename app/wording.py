@@ -16,7 +16,44 @@ _PHRASES = {
     },
     "from_english": {"en": "", "ja": "英語の資料によると："},
     "from_japanese": {"en": "According to a Japanese source: ", "ja": ""},
+    # Generated answers (app/generator.py): why one gave way to the extractive answer, what was
+    # left out, and how a sentence its citations do not support is marked.
+    "fallback_lead": {"en": "No checked generated answer ({reason}); quoted from the sources instead: ",
+                      "ja": "生成による回答が得られなかったため（{reason}）、資料から引用します："},
+    "dropped_note": {"en": "({n} sentence(s) that the cited passages do not support were left out.)",
+                     "ja": "（出典に裏付けのない文を{n}件省きました。）"},
+    "mark_unsupported": {"en": "(not supported by the cited passages)", "ja": "（出典に裏付けなし）"},
+    "mark_contradicted": {"en": "(contradicted by the cited passages)", "ja": "（出典と矛盾）"},
 }
+# Why a statement (or a generated sentence) is or is not supported; `{name}` fields filled in.
+REASONS = {
+    "supported": {"en": "The sources state this: “{quote}”", "ja": "資料に記載があります：「{quote}」"},
+    "negation": {"en": "The sources say the opposite: “{quote}”",
+                 "ja": "資料には逆のことが書かれています：「{quote}」"},
+    "name": {"en": "The sources say {found}, not {claimed}: “{quote}”",
+             "ja": "資料では{claimed}ではなく{found}です：「{quote}」"},
+    "only": {"en": "The sources also name {found}: “{quote}”",
+             "ja": "資料では{found}も挙げられています：「{quote}」"},
+    "number": {"en": "The sources give {found}, not {claimed}: “{quote}”",
+               "ja": "資料では{claimed}ではなく{found}です：「{quote}」"},
+    "model": {"en": "The sources say otherwise: “{quote}”", "ja": "資料の記述と矛盾します：「{quote}」"},
+    "unknown": {"en": "The sources never mention {claimed}.",
+                "ja": "資料には{claimed}についての記述がありません。"},
+    "missing_names": {"en": "The sources do not name {claimed} here: “{quote}”",
+                      "ja": "資料のこの箇所には{claimed}が出てきません：「{quote}」"},
+    "unsupported": {"en": "No passage of the sources states this.",
+                    "ja": "資料にはこの記述が見当たりません。"},
+    "none": {"en": "No passage of the sources is related.", "ja": "関連する資料が見当たりません。"},
+    # Generated sentences, checked against the passages they cite (app/verification.py).
+    "cites_nothing": {"en": "The sentence cites no passage.", "ja": "この文は出典を示していません。"},
+    "cites_absent": {"en": "It cites {claimed}, which no passage given to the model has.",
+                     "ja": "モデルに渡していない箇所{claimed}を出典としています。"},
+    "not_in_cited": {"en": "No sentence of the cited passages states this.",
+                     "ja": "引用された箇所にはこの記述が見当たりません。"},
+    "numbers_not_cited": {"en": "The cited passages never give {claimed}.",
+                          "ja": "引用された箇所には{claimed}が出てきません。"},
+}
+
 
 # Message id -> text per language; `{name}` fields are filled from the message's parameters.
 MESSAGES: dict[str, dict[str, str]] = {
@@ -91,6 +128,11 @@ def in_lang(text: str, lang: str) -> str:
 def translations(text: str, langs: Sequence[str] = ("en", "ja")) -> dict[str, str]:
     """`text` in each of `langs` (the same text for each when it is not a `Message`)."""
     return {lang: in_lang(text, lang) for lang in langs}
+
+
+def reason(key: str, lang: str, **values: str) -> Bilingual:
+    """The reason in the claim's language, with its wording in the other language at hand."""
+    return Bilingual({code: text.format(**values) for code, text in REASONS[key].items()}, lang)
 
 
 def phrase(key: str, lang: str) -> str:

@@ -13,6 +13,8 @@ import unicodedata
 
 import fugashi
 
+from ingest.vocabulary import MONTHS
+
 # Parts of speech that carry no topic: particles, auxiliaries, symbols, blanks, pronouns.
 _SKIPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空白", "代名詞", "接続詞", "感動詞"})
 _JA_STOPWORDS = frozenset(
@@ -45,8 +47,8 @@ _DIGIT_GROUPS = re.compile(r"(?<=\d)[,，](?=\d{3})")
 _LATIN_WORD = re.compile(r"^[a-z0-9][a-z0-9&.+'-]*$")
 
 
-_MONTHS = {month: month[:3] for month in (
-    "january february march april june july august september october november december".split())}
+# Month names folded into their abbreviations, "September" and "Sept" into "sep".
+_MONTHS = {month: month[:3] for month in MONTHS if month != month[:3]}
 _MONTHS["sept"] = "sep"
 # A question about "German institutions" is answered by a sentence about Germany.
 _DEMONYMS = {

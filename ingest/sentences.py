@@ -6,6 +6,7 @@ import re
 
 from ingest.lang import has_japanese
 from ingest.lines import strip_span
+from ingest.vocabulary import MONTH_ABBREVIATIONS
 
 # Japanese ends a sentence with 。！？ (full or half width), possibly followed by closing brackets.
 _JA_END = re.compile(r"[。！？!?][」』）)】〕\"”’]*")
@@ -13,10 +14,9 @@ _JA_END = re.compile(r"[。！？!?][」』）)】〕\"”’]*")
 # start a sentence. Abbreviations are checked separately.
 _EN_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9\u3040-\u30ff\u4e00-\u9fff])")
 _ABBREVIATIONS = frozenset(
-    "dr mr mrs ms prof st no vol fig figs e.g i.e etc vs jan feb mar apr jun jul aug sep sept oct nov "
-    "dec approx inc ltd co corp dept univ est ed eds pp p cf al gen gov sr jr u.s u.k"
-    .split()
-)
+    "dr mr mrs ms prof st no vol fig figs e.g i.e etc vs approx inc ltd co corp dept univ est ed eds "
+    "pp p cf al gen gov sr jr u.s u.k".split()
+) | frozenset(MONTH_ABBREVIATIONS)
 TERMINAL_CHARS = "。！？!?.」』）)】〕\"”’:：;；"
 
 
