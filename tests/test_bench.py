@@ -56,6 +56,10 @@ def test_scale_study_on_a_small_synthetic_corpus(service) -> None:
     (size,) = report["sizes"]
     assert size["chunks"] == 600 and size["auto_index"] == "flat"
     assert {row["index"] for row in size["indexes"]} == {"flat", "hnsw-1", "hnsw", "ivf"}
-    assert all(0.0 <= row["recall_at_10"] <= 1.0 for row in size["indexes"])
+    recall = {(row["index"], row["param"]): row["recall_at_10"] for row in size["indexes"]}
+    assert recall[("flat", None)] == 1.0  # exact search against itself
+    # Searched widely enough, every approximate index finds nearly all of the true neighbours.
+    for kind in ("hnsw-1", "hnsw", "ivf"):
+        assert max(r for (k, _), r in recall.items() if k == kind) >= 0.9, kind
     assert size["build"]["chunks_per_s"] > 0 and size["query_p50_ms"] > 0
     print_scale_table(report)

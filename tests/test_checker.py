@@ -3,6 +3,7 @@ on hand-made evidence readings (no model, no index); and the entailment head's f
 
 import numpy as np
 import pytest
+from components import CHUNKS, QUESTION, composer, hits
 
 from app.checker import CheckerSettings, ClaimChecker, Judgement, Reading, combine
 from app.entailment import ENTAILMENT_FILE, EntailmentModel, lexical_features, negations, pair_features
@@ -262,3 +263,57 @@ def test_names_and_preposition_objects_the_sources_never_use_are_unknown():
         ["Madrid", "donors"]
     assert checker.unknown_names("RIKEN was founded in 1917.") == []  # a paraphrase, not a fact
     assert checker.unknown_names("RIKEN researchers came from the other.") == []  # a stop word
+
+
+# ---------------------------------------------------------------- the checker over a composer
+# A hand-made corpus and a stand-in selector (tests/components.py), no entailment head: how the
+# judgements become one verdict, not how well it checks.
+
+
+def checker() -> ClaimChecker:
+    return ClaimChecker(composer(), SETTINGS)
+
+
+def judgement(verdict: str, strength: float, rule: str = "") -> Judgement:
+    return Judgement(verdict, verdict, scored("x"), strength, rule)  # type: ignore[arg-type]
+
+
+def test_a_support_decides_unless_a_ruled_contradiction_matches_as_closely():
+    decide = checker().decide
+    support = judgement("supported", 0.7)
+    assert decide([support, judgement("contradicted", 0.6, "negation")]) is support
+    closer = judgement("contradicted", 0.7, "name")
+    assert decide([support, closer]) is closer
+    model = judgement("contradicted", 0.9, "model")  # the model's contradiction is no rule
+    assert decide([support, model]) is support
+    assert decide([judgement("unsupported", 0.95), model]) is model
+    unsupported = [judgement("unsupported", 0.2), judgement("unsupported", 0.5)]
+    assert decide(unsupported) is unsupported[1]
+
+
+def test_a_support_is_overruled_by_a_number_not_in_the_evidence_or_an_unknown_name():
+    overrule = checker().overrule
+    established = [CHUNKS[1].text]
+    assert overrule("The ITER Organization was established in 2007.", "en", "supported", "ok",
+                    established) == ("supported", "ok")
+    verdict, why = overrule("The ITER Organization was established in 2008.", "en", "supported", "ok",
+                            established)
+    assert (verdict, why) == ("unsupported", "The cited passages never give 2008.")
+    verdict, why = overrule("ITER is being built with Brazil.", "en", "supported", "ok")
+    assert (verdict, why) == ("unsupported", "The sources never mention Brazil.")
+    assert why.in_lang("ja") == "資料にはBrazilについての記述がありません。"
+    assert overrule("ITER is being built with Brazil.", "en", "contradicted", "no") == ("contradicted", "no")
+
+
+def test_check_quotes_the_deciding_sentence():
+    check = checker().check
+    verdict = check("The ITER reactor is being built in Cadarache, France.", QUESTION, hits("c1"))
+    assert verdict.verdict == "supported"
+    assert verdict.evidence[0].quote.text == "The reactor is being built in Cadarache, France."
+    negated = check("The ITER Organization was not established in 2007.", QUESTION, hits("c2"))
+    assert negated.verdict == "contradicted" and negated.reason.startswith("The sources say the opposite")
+    year = check("The ITER Organization was established in 2009.", QUESTION, hits("c2"))
+    assert year.verdict == "contradicted" and year.reason.startswith("The sources give 2007, not 2009")
+    nothing = check("The ITER reactor is being built in France.", QUESTION, [])
+    assert (nothing.verdict, nothing.evidence) == ("unsupported", [])
+    assert nothing.reason == "No passage of the sources is related."

@@ -50,4 +50,4 @@ def test_batch_file_keeps_ids_and_reports_bad_lines(tmp_path):
     assert [line.get("id") for line in lines] == ["a", "b", None, "c"]
     assert "fusion" in lines[0]["answer"] and lines[0]["citations"]
     assert "empty" in lines[1]["error"] and "not JSON" in lines[2]["error"]
-    assert "北京" in lines[3]["answer"] or lines[3]["citations"]
+    assert "北京" in lines[3]["answer"] and "北京" in lines[3]["citations"][0]["text"]

@@ -2,7 +2,7 @@ import itertools
 
 import pytest
 
-from app.numbers import extract_numbers
+from app.numbers import extract_numbers, numbers_not_in
 from index.alignment import _monotonic_path
 
 
@@ -42,3 +42,10 @@ def test_monotonic_alignment_follows_the_diagonal():
     path = _monotonic_path(sims)
     assert path[0] == (0, 0) and path[-1] == (3, 2)
     assert (1, 1) in path and all(b >= a for (_, a), (_, b) in itertools.pairwise(path))
+
+
+def test_numbers_not_in_the_evidence_texts() -> None:
+    evidence = ["Launched in 2003 with 2,000 members.", "令和4年3月"]
+    assert numbers_not_in("始まったのは2003年で、会員は2千人。", evidence) == []
+    assert [n.text for n in numbers_not_in("It was launched in 1993, in 2022.", evidence)] == ["1993"]
+    assert [n.text for n in numbers_not_in("Mary came in March 2020.", ["2020"])] == ["March"]  # Mary is a name
