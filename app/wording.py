@@ -7,70 +7,18 @@ knows its id and parameters, so the web page can show it in the language the rea
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Sequence
+from pathlib import Path
 
-_PHRASES = {
-    "no_answer": {
-        "en": "The sources do not say. The passages below are the closest, as related reading only.",
-        "ja": "資料には答えが見当たりません。以下は関連する箇所です（回答ではありません）。",
-    },
-    "from_english": {"en": "", "ja": "英語の資料によると："},
-    "from_japanese": {"en": "According to a Japanese source: ", "ja": ""},
-    # Generated answers (app/generator.py): why one gave way to the extractive answer, what was
-    # left out, and how a sentence its citations do not support is marked.
-    "fallback_lead": {"en": "No checked generated answer ({reason}); quoted from the sources instead: ",
-                      "ja": "生成による回答が得られなかったため（{reason}）、資料から引用します："},
-    "dropped_note": {"en": "({n} sentence(s) that the cited passages do not support were left out.)",
-                     "ja": "（出典に裏付けのない文を{n}件省きました。）"},
-    "mark_unsupported": {"en": "(not supported by the cited passages)", "ja": "（出典に裏付けなし）"},
-    "mark_contradicted": {"en": "(contradicted by the cited passages)", "ja": "（出典と矛盾）"},
-}
-# Why a statement (or a generated sentence) is or is not supported; `{name}` fields filled in.
-REASONS = {
-    "supported": {"en": "The sources state this: “{quote}”", "ja": "資料に記載があります：「{quote}」"},
-    "negation": {"en": "The sources say the opposite: “{quote}”",
-                 "ja": "資料には逆のことが書かれています：「{quote}」"},
-    "name": {"en": "The sources say {found}, not {claimed}: “{quote}”",
-             "ja": "資料では{claimed}ではなく{found}です：「{quote}」"},
-    "only": {"en": "The sources also name {found}: “{quote}”",
-             "ja": "資料では{found}も挙げられています：「{quote}」"},
-    "number": {"en": "The sources give {found}, not {claimed}: “{quote}”",
-               "ja": "資料では{claimed}ではなく{found}です：「{quote}」"},
-    "model": {"en": "The sources say otherwise: “{quote}”", "ja": "資料の記述と矛盾します：「{quote}」"},
-    "unknown": {"en": "The sources never mention {claimed}.",
-                "ja": "資料には{claimed}についての記述がありません。"},
-    "missing_names": {"en": "The sources do not name {claimed} here: “{quote}”",
-                      "ja": "資料のこの箇所には{claimed}が出てきません：「{quote}」"},
-    "unsupported": {"en": "No passage of the sources states this.",
-                    "ja": "資料にはこの記述が見当たりません。"},
-    "none": {"en": "No passage of the sources is related.", "ja": "関連する資料が見当たりません。"},
-    # Generated sentences, checked against the passages they cite (app/verification.py).
-    "cites_nothing": {"en": "The sentence cites no passage.", "ja": "この文は出典を示していません。"},
-    "cites_absent": {"en": "It cites {claimed}, which no passage given to the model has.",
-                     "ja": "モデルに渡していない箇所{claimed}を出典としています。"},
-    "not_in_cited": {"en": "No sentence of the cited passages states this.",
-                     "ja": "引用された箇所にはこの記述が見当たりません。"},
-    "numbers_not_cited": {"en": "The cited passages never give {claimed}.",
-                          "ja": "引用された箇所には{claimed}が出てきません。"},
-}
-
-
-# Message id -> text per language; `{name}` fields are filled from the message's parameters.
-MESSAGES: dict[str, dict[str, str]] = {
-    "input_not_text": {"en": "the {what} must be text", "ja": "{what}は文字で入力してください"},
-    "input_not_utf8": {"en": "the {what} is not valid UTF-8 text",
-                       "ja": "{what}が正しいUTF-8の文字列ではありません"},
-    "input_empty": {"en": "the {what} is empty", "ja": "{what}が空です"},
-    "input_too_long": {
-        "en": "the {what} is {length:,} characters long; the limit is {limit:,}. Please shorten it.",
-        "ja": "{what}が{length:,}文字あります。上限は{limit:,}文字です。短くしてください。",
-    },
-    "server_error": {"en": "Something went wrong on the server; please try again.",
-                     "ja": "サーバーで問題が発生しました。もう一度お試しください。"},
-}
-# The words for what was typed, used inside the messages above.
-_WHAT = {"question": {"en": "question", "ja": "質問"}, "statement": {"en": "statement", "ja": "主張"}}
-_LIST_SEPARATOR = {"en": ", ", "ja": "、"}
+# Every table of phrases, one entry a key with its text per language (wording.toml beside this file).
+_TABLES: dict[str, dict[str, dict[str, str]]] = tomllib.loads(
+    Path(__file__).with_suffix(".toml").read_text(encoding="utf-8"))
+_PHRASES = _TABLES["phrases"]
+REASONS = _TABLES["reasons"]  # why a statement (or a generated sentence) is or is not supported
+MESSAGES = _TABLES["messages"]  # message id -> text per language, `{name}` from its parameters
+_WHAT = _TABLES["what"]  # the words for what was typed, used inside the messages
+_LIST_SEPARATOR: dict[str, str] = _TABLES["list_separator"]  # type: ignore[assignment]
 
 
 class Message(str):

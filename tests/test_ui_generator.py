@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 from scripted_llm import ScriptedServer, scripted_server
 from test_generator import QUESTION_EN, SCRIPTS
 from test_ui_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
@@ -93,16 +94,25 @@ def test_marks_render_as_badges() -> None:
     assert sentence_mark(None, "en") == ""
 
 
-def test_browser_generator_settings(service, llm) -> None:
+@contextmanager
+def generator_page(service, llm: ScriptedServer, model: str) -> Iterator[Page]:
+    """The web app in a browser, its answers set to come from the scripted server's `model`."""
     with running_ui(service) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1360, "height": 900}, locale="en-US")
         page.set_default_timeout(TIMEOUT_MS)
         page.goto(url)
+        expect(page.locator(".kk-transcript[data-ready]")).to_have_count(1)
         page.locator("#kk-gen").get_by_text("Answer settings").click()
         page.locator("#kk-generator").get_by_text("Written by a language model server").click()
         page.fill("#kk-base-url textarea, #kk-base-url input", llm.url)
-        page.fill("#kk-model-name textarea, #kk-model-name input", "wrong-number")
+        page.fill("#kk-model-name textarea, #kk-model-name input", model)
+        yield page
+        browser.close()
+
+
+def test_browser_generator_settings(service, llm) -> None:
+    with generator_page(service, llm, "wrong-number") as page:
         page.fill("#kk-question textarea", QUESTION_EN)
         page.keyboard.press("Enter")
         last = page.locator(".kk-turn").last
@@ -113,21 +123,11 @@ def test_browser_generator_settings(service, llm) -> None:
         last.locator("a.kk-cite").first.click()
         expect(page.locator(".kk-turn-sources.kk-shown .kk-card.kk-active")).to_have_count(1)
         page.screenshot(path=str(SCREENSHOT))
-        browser.close()
 
 
 def test_browser_stop_a_generated_answer(service, llm) -> None:
     """Stop, while a slow model has written nothing yet: the turn says so, the box is back."""
-    with running_ui(service) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1360, "height": 900}, locale="en-US")
-        page.set_default_timeout(TIMEOUT_MS)
-        page.goto(url)
-        expect(page.locator(".kk-transcript[data-ready]")).to_have_count(1)
-        page.locator("#kk-gen").get_by_text("Answer settings").click()
-        page.locator("#kk-generator").get_by_text("Written by a language model server").click()
-        page.fill("#kk-base-url textarea, #kk-base-url input", llm.url)
-        page.fill("#kk-model-name textarea, #kk-model-name input", "slow")
+    with generator_page(service, llm, "slow") as page:
         stop = page.locator("#kk-stop")
         expect(stop).to_be_hidden()
         page.fill("#kk-question textarea", QUESTION_EN)
@@ -139,4 +139,3 @@ def test_browser_stop_a_generated_answer(service, llm) -> None:
         expect(stop).to_be_hidden()
         expect(page.locator("#kk-question textarea")).to_be_editable()
         expect(page.locator("#kk-question textarea")).to_be_focused()
-        browser.close()
