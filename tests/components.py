@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from app.answer.composer import Composer
+from app.answer.evidence import FEATURES, Candidate, EvidenceScorer
 from app.answer.params import ComposerSettings
-from app.composer import Composer
-from app.evidence import FEATURES, Candidate, EvidenceScorer
 from index.keyword_index import KeywordIndex
 from index.sentence_table import SentenceTable
 from index.tokenizer import KeywordTokenizer

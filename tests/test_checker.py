@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 from components import CHUNKS, QUESTION, composer, hits
 
-from app.checker import CheckerSettings, ClaimChecker, Judgement, Reading, combine
-from app.entailment import ENTAILMENT_FILE, EntailmentModel, lexical_features, negations, pair_features
-from app.evidence import Scored
-from app.names import names_in, spelled
-from app.selector import WeightsError, write_manifest_entry
+from app.answer.evidence import Scored
+from app.answer.names import names_in, spelled
+from app.answer.selector import WeightsError, write_manifest_entry
+from app.verify.checker import CheckerSettings, ClaimChecker, Judgement, Reading, combine
+from app.verify.entailment import ENTAILMENT_FILE, EntailmentModel, lexical_features, negations, pair_features
 from eval.entailment_training import threshold
 from ingest.records import Chunk
 

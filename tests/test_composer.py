@@ -8,7 +8,7 @@ from dataclasses import replace
 from components import CHUNKS, QUESTION, SOURCES, composer, hits
 
 from app.answer.params import ComposerSettings
-from app.question import Question
+from app.answer.question import Question
 from app.wording import phrase
 
 WHERE = Question("Where is the ITER reactor being built?", "en")

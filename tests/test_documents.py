@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from app.documents import DocumentsFolder, safe_name, uploads_allowed
+from app.library.folder import DocumentsFolder, safe_name, uploads_allowed
 from app.records import Span
 from app.settings import SettingsError, load_settings
-from app.ui_render import chips_html
+from app.web.render import chips_html
 from ingest.reader import DocumentError
 
 

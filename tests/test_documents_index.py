@@ -177,7 +177,7 @@ def test_cli_index_summary_source_and_pages(library, folder):
 
 def test_added_document_is_indexed_and_swapped_in_while_questions_are_answered(library, tmp_path,
                                                                               monkeypatch):
-    from app.documents import DocumentsFolder
+    from app.library.folder import DocumentsFolder
 
     question = "What is the aim of the ITER project?"
     expected = library.ask(question).to_json()["answer"]

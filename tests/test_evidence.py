@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from components import CHUNKS, QUESTION, composer, hits
 
-from app.evidence import FEATURES, Candidate, candidates_of, is_label
+from app.answer.evidence import FEATURES, Candidate, candidates_of, is_label
 from index.retriever import Retrieved
 
 

@@ -13,8 +13,8 @@ from dataclasses import replace
 import pytest
 from scripted_llm import Reply, ScriptedServer, cite, passages_of, scripted_server
 
-from app.generator import endpoint_allowed
-from app.grounding import NO_ANSWER, build_prompt, citations_in, parse_sentences, quoted
+from app.generate.answers import endpoint_allowed
+from app.generate.prompts import NO_ANSWER, build_prompt, citations_in, parse_sentences, quoted
 from app.records import Answer
 from app.settings import GeneratorSettings, SettingsError, load_settings
 from ingest.records import Chunk
@@ -285,7 +285,7 @@ def test_endpoints_the_page_may_choose() -> None:
 
 
 def test_token_counting_needs_no_download(llm) -> None:
-    from app.generator import OpenAICompatibleBackend
+    from app.generate.answers import OpenAICompatibleBackend
 
     backend = OpenAICompatibleBackend(config(llm, "faithful"))
     assert backend.chat.get_num_tokens("HFSP was proposed in 1987.") > 0  # no tiktoken download

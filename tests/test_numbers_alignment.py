@@ -2,7 +2,7 @@ import itertools
 
 import pytest
 
-from app.numbers import extract_numbers, numbers_not_in
+from app.answer.numbers import extract_numbers, numbers_not_in
 from index.alignment import _monotonic_path
 
 

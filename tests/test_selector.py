@@ -6,9 +6,9 @@ import json
 import numpy as np
 import pytest
 
-from app.composer import _OPEN_ENDED, Composer, ComposerSettings, _windows
-from app.evidence import FEATURES, Scored
-from app.selector import SELECTOR_FILE, AnswerSelector, WeightsError, write_manifest_entry
+from app.answer.composer import _OPEN_ENDED, Composer, ComposerSettings, _windows
+from app.answer.evidence import FEATURES, Scored
+from app.answer.selector import SELECTOR_FILE, AnswerSelector, WeightsError, write_manifest_entry
 from eval.training import FeatureTable, choose_threshold, evaluate, fit_selector
 from ingest.records import Chunk
 
@@ -139,7 +139,7 @@ def test_fitting_learns_which_feature_tells_the_answer():
 
 
 def test_answer_defaults_are_the_values_training_chose_on_the_tuning_split():
-    from app.selector import read_manifest
+    from app.answer.selector import read_manifest
 
     entry = read_manifest()[SELECTOR_FILE]
     assert ComposerSettings().abstain_below == entry["abstain_below"]

@@ -11,7 +11,7 @@ import pytest
 from gradio_client import Client
 from ui_server import running_ui
 
-from app.ui import auth_from_env
+from app.web.app import auth_from_env
 
 pytestmark = [pytest.mark.integration,
               pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")]

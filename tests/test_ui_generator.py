@@ -17,8 +17,8 @@ from test_generator import QUESTION_EN, SCRIPTS
 from test_ui_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 from ui_server import running_ui
 
-from app.ui_callbacks import KakehashiUi
-from app.ui_render import answer_bubble, sentence_mark
+from app.web.callbacks import KakehashiUi
+from app.web.render import answer_bubble, sentence_mark
 
 SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshots" / "generated.png"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.ui_passages import heading_text, is_furniture, passage_html, related_passages, text_html
+from app.web.passages import heading_text, is_furniture, passage_html, related_passages, text_html
 
 ITER = "intro\n##### 1) ITER\n\n\nThe ITER project is big.\nmore"
 

@@ -86,7 +86,7 @@ def _no_progress(*args: Any, **kwargs: Any) -> None:
 
 
 def test_panel_callbacks_add_refuse_and_remove(library, tmp_path: Path) -> None:
-    from app.ui_documents import DocumentsPanel
+    from app.web.documents import DocumentsPanel
 
     panel = DocumentsPanel(library, uploads=True)
     note = tmp_path / "note.md"

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from app.service import Kakehashi
-from app.ui import build_app, launch_app
+from app.web.app import build_app, launch_app
 
 LOOPBACK = "127.0.0.1"
 

@@ -1,0 +1,2 @@
+"""Generating: optional answers written by a language model from the retrieved passages, each
+sentence checked."""

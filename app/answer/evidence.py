@@ -3,7 +3,7 @@
 Every sentence already has a contextual embedding (built with the index), so describing a
 candidate costs a few dot products and a tokenization, not another pass through the model. The
 features say nothing about what kind of question was asked: which of them matter, and how much,
-is learned from public question-answering data (`app/selector.py`, `make train`). Word-overlap
+is learned from public question-answering data (`app/answer/selector.py`, `make train`). Word-overlap
 features are only computed when the question and the sentence share a language; `same_lang`
 tells the learned model when they are missing, so a question in the other language is judged on
 meaning, names and numbers instead of being penalised.
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.numbers import Number, extract_numbers, missing_numbers
+from app.answer.numbers import Number, extract_numbers, missing_numbers
 from index.keyword_index import KeywordIndex
 from index.retriever import Retrieved
 from index.sentence_table import SentenceTable
@@ -121,7 +121,7 @@ class Scored:
 
 
 class EvidenceScorer:
-    """Describes candidate sentences; `app.selector.AnswerSelector` turns that into a score."""
+    """Describes candidate sentences; `app.answer.selector.AnswerSelector` turns that into a score."""
 
     def __init__(self, sentences: SentenceTable, keywords: KeywordIndex,
                  tokenizer: KeywordTokenizer) -> None:

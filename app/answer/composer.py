@@ -13,12 +13,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from app.answer.evidence import Candidate, EvidenceScorer, Scored, is_label
+from app.answer.numbers import extract_numbers, missing_numbers
 from app.answer.params import ComposerSettings
-from app.evidence import Candidate, EvidenceScorer, Scored, is_label
-from app.numbers import extract_numbers, missing_numbers
-from app.question import Question
+from app.answer.question import Question
+from app.answer.selector import AnswerSelector
 from app.records import AnswerSentence, Citation, Span
-from app.selector import AnswerSelector
 from app.wording import phrase
 from index.tokenizer import KeywordTokenizer
 from ingest.lines import LineIndex, strip_span

@@ -1,8 +1,8 @@
 """Optional generated answers, every sentence checked against the passages it cites.
 
 A generator writes a fluent answer in the question's language from the retrieved passages
-(app/grounding.py makes the prompt); each sentence is then checked against the passages it
-cites (app/verification.py) and kept with its verdict, marked, or dropped. The extractive
+(app/generate/prompts.py makes the prompt); each sentence is then checked against the passages it
+cites (app/generate/sentence_checks.py) and kept with its verdict, marked, or dropped. The extractive
 answer stays the default and the fallback: when the model fails, times out or gives nothing
 usable, the answer is the extractive one, and says so.
 
@@ -25,16 +25,16 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from app.checker import ClaimChecker
-from app.composer import Composer
-from app.extractive import extractive_answer
+from app.answer.composer import Composer
+from app.answer.extractive import extractive_answer
+from app.answer.question import Question, analyse
+from app.env import GENERATOR_API_KEY_ENV
 from app.generate.params import GeneratorSettings
-from app.grounding import Prompt, build_prompt, is_no_answer, parse_sentences, render
+from app.generate.prompts import Prompt, build_prompt, is_no_answer, parse_sentences, render
+from app.generate.sentence_checks import Checked, SentenceVerifier, mark
 from app.inputs import clean_text
-from app.question import Question, analyse
 from app.records import Answer, Citation, RetrievedPassage, Span
-from app.settings import GENERATOR_API_KEY_ENV
-from app.verification import Checked, SentenceVerifier, mark
+from app.verify.checker import ClaimChecker
 from app.wording import phrase
 from index.retriever import HybridRetriever, SearchResult
 from ingest.records import Chunk

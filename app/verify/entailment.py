@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from safetensors.numpy import save_file
 
-from app.selector import WEIGHTS_DIR, WeightsError, load_verified
+from app.answer.selector import WEIGHTS_DIR, WeightsError, load_verified
 from ingest.lang import detect_lang
 
 ENTAILMENT_FILE = "entailment.safetensors"

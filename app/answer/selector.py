@@ -1,6 +1,6 @@
 """The learned answer selector: the probability that a candidate sentence answers the question.
 
-A small network over the language-neutral features of `app.evidence.FEATURES`, trained by
+A small network over the language-neutral features of `app.answer.evidence.FEATURES`, trained by
 `make train` on public Japanese and English reading-comprehension data (eval/training.py). Its
 weights are a safetensors file (never pickle) checked against a sha256 manifest at load; the
 network runs in NumPy, so scoring a few dozen sentences costs microseconds.
@@ -17,9 +17,9 @@ import numpy as np
 from safetensors import SafetensorError
 from safetensors.numpy import load_file, save_file
 
-from app.evidence import FEATURES
+from app.answer.evidence import FEATURES
 
-WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 SELECTOR_FILE = "selector.safetensors"
 MANIFEST_FILE = "manifest.json"
 

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.checker import ClaimChecker
-from app.composer import Composer
-from app.evidence import Candidate, Scored
-from app.grounding import GeneratedSentence
-from app.question import Question
+from app.answer.composer import Composer
+from app.answer.evidence import Candidate, Scored
+from app.answer.question import Question
+from app.generate.prompts import GeneratedSentence
 from app.records import AnswerSentence, Support
+from app.verify.checker import ClaimChecker
 from app.wording import phrase, reason
 from ingest.lang import detect_lang
 from ingest.records import Chunk

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from app.ui_style import NARROW_CSS, NARROW_PX
+from app.web.style import NARROW_CSS, NARROW_PX
 
 THEME_KEY = "kakehashi-theme"
 LANG_KEY = "kakehashi-lang"

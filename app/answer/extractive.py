@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import time
 
-from app.composer import Composer
-from app.evidence import candidates_of
-from app.question import Question
+from app.answer.composer import Composer
+from app.answer.evidence import candidates_of
+from app.answer.question import Question
 from app.records import Answer, RetrievedPassage, Span
 from index.retriever import SearchResult
 

@@ -7,10 +7,10 @@ ways, and the verdict combines them:
   are in the sentence, its neighbour before it or its continuation past a column break, or in
   its translation; across languages, the language-centred similarity is high and its Latin-script
   names are there.
-- The learned entailment judgement (app/entailment.py): the probability that the sentence (or its
+- The learned entailment judgement (app/verify/entailment.py): the probability that the sentence (or its
   translation) entails or contradicts the statement, in any pair of languages.
 - Exact rules: every number the statement gives (any script) and every place or country it names
-  (any language, app/names.py) must be in the evidence; a statement that says "not" where the
+  (any language, app/answer/names.py) must be in the evidence; a statement that says "not" where the
   evidence does not (or the reverse), that gives another number or another name of the same kind
   on the same subject, or says "only" where the evidence names more, is contradicted.
 
@@ -28,13 +28,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from app.composer import Composer
-from app.entailment import EntailmentModel, negations
-from app.evidence import Candidate, Scored
-from app.names import names_in, spelled
-from app.numbers import Number, extract_numbers, missing_numbers, numbers_not_in
-from app.question import Question
+from app.answer.composer import Composer
+from app.answer.evidence import Candidate, Scored
+from app.answer.names import names_in, spelled
+from app.answer.numbers import Number, extract_numbers, missing_numbers, numbers_not_in
+from app.answer.question import Question
 from app.records import Citation, Support, Verdict
+from app.verify.entailment import EntailmentModel, negations
 from app.verify.params import CheckerSettings
 from app.wording import reason
 from ingest.lang import detect_lang

@@ -1,5 +1,5 @@
 """The web page's callbacks: each calls the service (the same code the CLI runs) and renders what
-comes back; nothing here decides an answer. `KakehashiUi` holds them; `app.ui` wires them to the
+comes back; nothing here decides an answer. `KakehashiUi` holds them; `app.web.app` wires them to the
 page's components.
 """
 
@@ -13,13 +13,13 @@ from typing import Any
 
 import gradio as gr
 
-from app.generator import endpoint_allowed
+from app.generate.answers import endpoint_allowed
 from app.inputs import InputError, clean_text
 from app.service import Kakehashi
 from app.settings import GeneratorSettings
-from app.ui_documents import DocumentsPanel
-from app.ui_passages import esc
-from app.ui_render import (
+from app.web.documents import DocumentsPanel
+from app.web.passages import esc
+from app.web.render import (
     Json,
     catalog_html,
     checking_html,
@@ -30,7 +30,7 @@ from app.ui_render import (
     transcript_html,
     verdict_html,
 )
-from app.ui_text import EXAMPLE_QUESTIONS, UI_LANGS, UiLang, t, ui_lang
+from app.web.text import EXAMPLE_QUESTIONS, UI_LANGS, UiLang, t, ui_lang
 from app.wording import Message, in_lang, translations
 from ingest.lang import detect_lang
 

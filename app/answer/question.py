@@ -1,7 +1,7 @@
 """A question as the answering code sees it: its text and its language.
 
 What kind of answer it wants is not spelled out in rules: the learned selector
-(`app/selector.py`) judges each candidate sentence against the question's meaning.
+(`app/answer/selector.py`) judges each candidate sentence against the question's meaning.
 """
 
 from __future__ import annotations

@@ -12,9 +12,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from app.pages import page_label
-from app.ui_passages import esc, heading_text, passage_html, related_passages, text_html
-from app.ui_text import UiLang, language_name, t
+from app.library.pages import page_label
+from app.web.passages import esc, heading_text, passage_html, related_passages, text_html
+from app.web.text import UiLang, language_name, t
 from app.wording import phrase
 from ingest.lang import detect_lang
 from ingest.reader import CatalogEntry

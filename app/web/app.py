@@ -1,7 +1,7 @@
 """The web interface: chat with cited answers, a statement checker and the list of sources.
 
 `build_app(service)` makes the Gradio app; `serve(service)` runs it. The callbacks
-(`app.ui_callbacks`) only call `service.ask` / `service.check` (the same code the CLI runs) and
+(`app.web.callbacks`) only call `service.ask` / `service.check` (the same code the CLI runs) and
 render what comes back, and the API endpoints `/ask` and `/check` return exactly the CLI's JSON.
 """
 
@@ -13,15 +13,15 @@ from typing import Any
 
 import gradio as gr
 
-from app.documents import uploads_allowed
+from app.env import AUTH_PASSWORD_ENV, AUTH_USER_ENV
+from app.library.folder import uploads_allowed
 from app.service import Kakehashi
-from app.settings import AUTH_PASSWORD_ENV, AUTH_USER_ENV
-from app.ui_callbacks import KakehashiUi, ask_json, check_json, gen_hint_html, safe_call
-from app.ui_documents import DocumentsPanel
-from app.ui_render import examples_title_html, header_html
-from app.ui_script import FOCUS_JS, STARTUP_JS, page_head
-from app.ui_style import CSS, theme
-from app.ui_text import EXAMPLE_CLAIMS, EXAMPLE_QUESTIONS, UiLang, t
+from app.web.callbacks import KakehashiUi, ask_json, check_json, gen_hint_html, safe_call
+from app.web.documents import DocumentsPanel
+from app.web.render import examples_title_html, header_html
+from app.web.script import FOCUS_JS, STARTUP_JS, page_head
+from app.web.style import CSS, theme
+from app.web.text import EXAMPLE_CLAIMS, EXAMPLE_QUESTIONS, UiLang, t
 
 # How many queued requests wait at most; more are refused (the queue is full) rather than kept.
 QUEUE_SIZE = 200

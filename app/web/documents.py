@@ -1,7 +1,7 @@
 """The documents panel of the "About the sources" tab: every document, uploads and removal.
 
 Lists each indexed document (title, type, pages, languages, size) and each skipped file with
-why. Where uploads are allowed (`app.documents.uploads_allowed`), files can be added (checked,
+why. Where uploads are allowed (`app.library.folder.uploads_allowed`), files can be added (checked,
 stored in the documents folder, then read and embedded with a progress bar: only new text
 reaches the model) and documents removed; the service swaps the new index in while questions
 go on being answered.
@@ -16,11 +16,11 @@ from typing import Any
 
 import gradio as gr
 
-from app.documents import DocumentsFolder, UploadReport
+from app.library.folder import DocumentsFolder, UploadReport
 from app.service import Kakehashi
-from app.ui_passages import esc
-from app.ui_render import src
-from app.ui_text import UiLang, language_name, t, ui_lang
+from app.web.passages import esc
+from app.web.render import src
+from app.web.text import UiLang, language_name, t, ui_lang
 from ingest.formats import SOURCE_SUFFIXES
 from ingest.reader import DocumentError
 from ingest.records import Document
@@ -38,7 +38,7 @@ def format_html(fmt: str, lang: UiLang) -> str:
 
 
 def _t(key: str, lang: UiLang, **values: Any) -> str:
-    """The documents panel's words: the `docs_` entries of the interface text (app/ui_text.py)."""
+    """The documents panel's words: the `docs_` entries of the interface text (app/web/text.py)."""
     return t(f"docs_{key}", lang, **values)
 
 
