@@ -78,6 +78,11 @@ _REASONS = {
     "unsupported": {"en": "No passage of the sources states this.",
                     "ja": "資料にはこの記述が見当たりません。"},
     "none": {"en": "No passage of the sources is related.", "ja": "関連する資料が見当たりません。"},
+    # Sentences of a checked text that state no fact.
+    "question": {"en": "A question, not a statement of fact: nothing to check.",
+                 "ja": "質問なので、確認する事実の記述ではありません。"},
+    "opinion": {"en": "An opinion or a recommendation, not a statement of fact the sources could confirm.",
+                "ja": "意見や提言であり、資料で確認できる事実の記述ではありません。"},
 }
 
 

@@ -32,7 +32,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                      "ja": "サーバーで問題が発生しました。もう一度お試しください。"},
 }
 # The words for what was typed, used inside the messages above.
-_WHAT = {"question": {"en": "question", "ja": "質問"}, "statement": {"en": "statement", "ja": "主張"}}
+_WHAT = {"question": {"en": "question", "ja": "質問"}, "statement": {"en": "statement", "ja": "主張"},
+         "text": {"en": "text", "ja": "テキスト"}}
 _LIST_SEPARATOR = {"en": ", ", "ja": "、"}
 
 
