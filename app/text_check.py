@@ -81,9 +81,10 @@ class TextChecker:
             paragraph = _paragraph_of(report.text, sentence.start)
             own = hits
             if self.settings.share_evidence and previous is not None and previous[0] == paragraph:
-                seen = {c.chunk.id for c in hits}
-                hits = hits + [Candidate(c.chunk, len(hits) + i, c.fused, c.keyword)
-                               for i, c in enumerate(x for x in previous[1] if x.chunk.id not in seen)]
+                # "It", "they", 「同」: what the sentence is about is in the previous sentence's
+                # passages, which come first; otherwise after its own.
+                first, then = (previous[1], hits) if _ANAPHORA.match(sentence.claim) else (hits, previous[1])
+                hits = _merged(first, then)
             previous = (paragraph, own)
             verdict = self.checker.check(sentence.claim, vector, hits)
             sentence.verdict = verdict.verdict
@@ -99,9 +100,19 @@ def _sentence(text: str, piece: Piece, claim: str, n: int) -> CheckedSentence:
                            piece.kind, markers=markers)
 
 
+def _merged(first: list[Candidate], then: list[Candidate]) -> list[Candidate]:
+    """The passages of `first`, then those of `then` not among them, ranked in that order."""
+    seen = {c.chunk.id for c in first}
+    joined = first + [c for c in then if c.chunk.id not in seen]
+    return [Candidate(c.chunk, rank, c.fused, c.keyword) for rank, c in enumerate(joined)]
+
+
 def _paragraph_of(text: str, offset: int) -> int:
     """Which paragraph (text between blank lines) the offset falls in."""
     return len(_BLANK_LINE.findall(text, 0, offset))
 
 
+# A sentence about what the one before it named: a pronoun or a "the said" prefix first.
+_ANAPHORA = re.compile(r"(?:it|its|they|their|this|these|that|those|he|she|his|her)\b"
+                       r"|(?:同|その|これ|それ|この|彼|当)", re.IGNORECASE)
 _BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")
