@@ -83,6 +83,8 @@ _REASONS = {
                  "ja": "質問なので、確認する事実の記述ではありません。"},
     "opinion": {"en": "An opinion or a recommendation, not a statement of fact the sources could confirm.",
                 "ja": "意見や提言であり、資料で確認できる事実の記述ではありません。"},
+    "remark": {"en": "A remark to the reader, not a statement of fact: nothing to check.",
+               "ja": "読み手への呼びかけなどで、確認する事実の記述ではありません。"},
 }
 
 

@@ -17,9 +17,11 @@ from typing import Literal
 from ingest.lang import has_japanese
 from ingest.sentences import TERMINAL_CHARS, sentence_spans
 
-Kind = Literal["claim", "question", "opinion", "heading", "list_marker", "citation", "reference",
-               "number"]
-SENTENCE_KINDS = ("claim", "question", "opinion")
+Kind = Literal["claim", "question", "opinion", "remark", "heading", "list_marker", "citation",
+               "reference", "number"]
+# Sentences: a claim is checked; a question, an opinion or a remark ("Sure!", "Please see …") is
+# shown as not a claim.
+SENTENCE_KINDS = ("claim", "question", "opinion", "remark")
 
 _DIGIT = "0-9０-９"
 # "# Heading" (Markdown), the whole line.
@@ -38,7 +40,7 @@ _CITATION = re.compile(
         rf"\[\^?[{_DIGIT}]{{1,3}}(?:\s*[,，、\-–]\s*[{_DIGIT}]{{1,3}})*\]",  # [3], [3, 4], [2-5], [^3]
         r"\[\^[^\]\s]{1,20}\]",  # [^note]
         r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+",  # superscript footnote numbers
-        rf"(?:※|\*|†|‡)[{_DIGIT}]{{1,3}}",  # ※1, *2
+        rf"(?:※|\*|†|‡)[{_DIGIT}]{{1,3}}(?![{_DIGIT}*])",  # ※1, *2 (not *1917*, an emphasis)
         rf"[(（]注[{_DIGIT}]{{1,3}}[)）]",  # （注1）
         # (Author, 2022), (JISTEC Report, 2022, p. 4), (Smith et al. 2020), （文部科学省、2021）
         rf"[(（][^()（）\n]{{1,80}}?(?:[,，、;；]|et al\.)\s*(?:19|20)[0-9]{{2}}[a-z]?"
@@ -70,6 +72,13 @@ _OPINION = re.compile(
     )),
     re.IGNORECASE,
 )
+# A remark to the reader: a request or a pointer ("Please …", "Let me know …", "See … for
+# details", 「ご覧ください」), not a fact.
+_REMARK = re.compile(
+    r"^(?:please|let\s+(?:me|us)|feel\s+free|see|refer\s+to|visit|contact|click|thank)\b"
+    r"|(?:ください|下さい|しましょう|ましょう)[。！!]?\s*$", re.IGNORECASE)
+# Markdown emphasis and code marks: formatting, not words of the claim.
+_EMPHASIS = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|`")
 # A question: a question mark, or a Japanese sentence ending in か.
 _QUESTION = re.compile(r"[?？]\s*$|(?:か|のか|でしょうか|ですか|ますか)[。．]?\s*$")
 
@@ -98,7 +107,7 @@ def claim_text(source: str, piece: Piece) -> str:
         parts.append(source[pos:start])
         pos = end
     parts.append(source[pos:piece.end])
-    text = " ".join("".join(parts).split())
+    text = " ".join(_EMPHASIS.sub("", "".join(parts)).split())
     return re.sub(r"\s+([.,;:!?。、，．])", r"\1", text)  # "in 2019 [3]." -> "in 2019."
 
 
@@ -188,4 +197,15 @@ def _sentence_kind(claim: str) -> Kind:
         return "question"
     if _OPINION.search(claim):
         return "opinion"
+    if _REMARK.search(claim) or _is_fragment(claim):
+        return "remark"
     return "claim"
+
+
+def _is_fragment(claim: str) -> bool:
+    """"Yes.", "Great!", 「はい。」: under three words (four characters in Japanese) and no figure."""
+    if re.search(r"[0-9０-９]", claim):
+        return False
+    if has_japanese(claim):
+        return len(claim.rstrip("。！？!?")) <= 4
+    return len(claim.split()) < 3

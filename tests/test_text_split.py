@@ -133,3 +133,20 @@ def test_input_is_checked_but_never_changed() -> None:
             assert message in str(err)
         else:
             raise AssertionError(f"{bad!r} was accepted")
+
+
+def test_a_chatbot_answer_remarks_and_emphasis() -> None:
+    text = ("Sure! Here are some key facts about RIKEN:\n\n1. **RIKEN** was founded in *1917*.\n"
+            "2. `HFSP` is supported by 14 countries.\n\nI hope this helps! Let me know if you need more. "
+            "See https://www.riken.jp/en/ for details. はい。詳しくは資料をご覧ください。")
+    pieces = split_text(text)
+    assert [(p.kind, claim_text(text, p)) for p in pieces if p.is_sentence] == [
+        ("claim", "RIKEN was founded in 1917."),  # emphasis marks are no words, *1917* no footnote
+        ("claim", "HFSP is supported by 14 countries."),
+        ("opinion", "I hope this helps!"),
+        ("remark", "Let me know if you need more."),
+        ("remark", "See https://www.riken.jp/en/ for details."),
+        ("remark", "はい。"),
+        ("remark", "詳しくは資料をご覧ください。"),
+    ]
+    assert pieces[0].kind == "heading"  # the line that introduces the list
