@@ -12,7 +12,7 @@ from typing import Any
 
 from app.inputs import InputError
 from app.library.pages import page_label
-from app.records import Answer, Citation, Verdict
+from app.records import Answer, Citation, TextCheck, Verdict
 from app.settings import Settings, SettingsError, load_settings
 from index.embedder import ModelLoadError
 from index.retriever import SearchResult
@@ -144,6 +144,15 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--json", action="store_true", help="print JSON")
         if name == "ask":
             _add_generator_arguments(command)
+        else:
+            whole = command.add_argument_group("a whole text, sentence by sentence")
+            whole.add_argument("--text", metavar="FILE",
+                               help="check every sentence of a text file ('-': standard input)")
+            whole.add_argument("--format", choices=("text", "md"), default="text",
+                               help="the report: readable text (default) or Markdown with the "
+                                    "evidence as footnotes")
+            whole.add_argument("--lang", choices=("en", "ja"),
+                               help="the report's language (default: the text's)")
 
     evaluate = sub.add_parser("eval", help="measure quality and speed on the evaluation sets")
     evaluate.add_argument("--sets", choices=("dev", "all", "public", "public-mini"), default="all",
@@ -239,6 +248,10 @@ def _run_one_or_many(args: argparse.Namespace, settings: Settings) -> int:
     command = args.command
     field = "question" if command == "ask" else "claim"
     single = getattr(args, field)
+    if getattr(args, "text", None) is not None:
+        if single is not None or args.file is not None:
+            raise InputError("give a claim, --file or --text, one of them")
+        return _check_text(args, settings)
     if (single is None) == (args.file is None):
         raise InputError(f"give a {field} or --file, not both or neither")
     if single is not None:
@@ -267,6 +280,44 @@ def _run_one_or_many(args: argparse.Namespace, settings: Settings) -> int:
         else:
             print(f"{record_id}: {output.get('answer') or output.get('verdict') or output.get('error')}")
     return 0
+
+
+def _read_text(name: str) -> str:
+    """The text of a file, or of standard input for '-', as UTF-8 (a byte order mark dropped)."""
+    try:
+        raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    except OSError as err:
+        raise InputError(f"cannot read {name}: {err.strerror}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{'standard input' if name == '-' else name} is not UTF-8 text") from None
+
+
+def _check_text(args: argparse.Namespace, settings: Settings) -> int:
+    """`kakehashi check --text FILE`: every sentence checked; a report, Markdown or JSON."""
+    from app.inputs import check_text_input
+    from app.service import Kakehashi
+    from app.verify.text_report import markdown_report, text_report
+
+    text = check_text_input(_read_text(args.text), settings.limits.max_text_chars)  # before loading
+    service = Kakehashi(settings)
+    report = service.check_text(text)
+    if args.json:
+        _print_json(report.to_json())
+        return 0
+    lang = args.lang or _main_language(report)
+    titles = {name: entry.title for name, entry in service.catalog.items()}
+    print((markdown_report if args.format == "md" else text_report)(report, lang, titles), end="")
+    return 0
+
+
+def _main_language(report: TextCheck) -> str:
+    """The language most of the text's sentences are in (by characters; English on a tie)."""
+    chars = {"en": 0, "ja": 0}
+    for sentence in report.sentences:
+        chars[sentence.lang] = chars.get(sentence.lang, 0) + len(sentence.text)
+    return "ja" if chars["ja"] > chars["en"] else "en"
 
 
 def _run(args: argparse.Namespace) -> int:

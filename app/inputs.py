@@ -21,11 +21,7 @@ class InputError(ValueError):
 
 def clean_text(text: object, max_chars: int, what: str = "question") -> str:
     """The text with control characters removed and white space trimmed, or InputError."""
-    if not isinstance(text, str):
-        raise InputError(Message("input_not_text", what=what))
-    if any("\udc80" <= ch <= "\udcff" for ch in text):
-        # What Python makes of bytes that are not UTF-8 (command-line arguments, files).
-        raise InputError(Message("input_not_utf8", what=what))
+    text = _require_text(text, what)
     # Control and format characters (NUL, escape sequences, bidi overrides) carry no meaning
     # for search and can corrupt a terminal or a page; line breaks and tabs become spaces.
     kept = "".join(
@@ -39,3 +35,23 @@ def clean_text(text: object, max_chars: int, what: str = "question") -> str:
     if len(cleaned) > max_chars:
         raise InputError(Message("input_too_long", what=what, length=len(cleaned), limit=max_chars))
     return cleaned
+
+
+def check_text_input(text: object, max_chars: int, what: str = "text") -> str:
+    """A text to check as it is (offsets point into it), or InputError: not text, not UTF-8,
+    nothing but white space, or longer than `max_chars`."""
+    text = _require_text(text, what)
+    if not text.strip():
+        raise InputError(Message("input_empty", what=what))
+    if len(text) > max_chars:
+        raise InputError(Message("input_too_long", what=what, length=len(text), limit=max_chars))
+    return text
+
+
+def _require_text(text: object, what: str) -> str:
+    if not isinstance(text, str):
+        raise InputError(Message("input_not_text", what=what))
+    if any("\udc80" <= ch <= "\udcff" for ch in text):
+        # What Python makes of bytes that are not UTF-8 (command-line arguments, files).
+        raise InputError(Message("input_not_utf8", what=what))
+    return text

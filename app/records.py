@@ -116,3 +116,75 @@ class Verdict:
             "evidence": [c.to_json() for c in self.evidence],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }
+
+
+# A sentence of a checked text that is not a statement of fact (a question, an opinion).
+TextVerdict = Literal["supported", "unsupported", "contradicted", "not_a_claim"]
+TEXT_VERDICTS: tuple[TextVerdict, ...] = ("supported", "contradicted", "unsupported", "not_a_claim")
+
+
+@dataclass(frozen=True)
+class TextPart:
+    """A span of a checked text that is not checked: a heading, a list or citation marker."""
+
+    start: int
+    end: int
+    kind: str
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "kind": self.kind, "text": self.text}
+
+
+@dataclass
+class CheckedSentence:
+    """A sentence of a checked text: `text == input[start:end]`; `claim` is what was checked
+    (the sentence without its citation markers). `verdict` is None until it has been checked."""
+
+    n: int
+    start: int
+    end: int
+    text: str
+    claim: str
+    lang: str
+    kind: str  # claim, question or opinion
+    verdict: TextVerdict | None = None
+    reason: str = ""
+    evidence: list[Citation] = field(default_factory=list)
+    markers: list[TextPart] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"n": self.n, "start": self.start, "end": self.end, "text": self.text,
+                "claim": self.claim, "lang": self.lang, "kind": self.kind, "verdict": self.verdict,
+                "reason": str(self.reason), "reason_lang": getattr(self.reason, "lang", self.lang),
+                "reason_en": in_lang(self.reason, "en"), "reason_ja": in_lang(self.reason, "ja"),
+                "evidence": [c.to_json() for c in self.evidence],
+                "markers": [m.to_json() for m in self.markers]}
+
+
+@dataclass
+class TextCheck:
+    """A whole text checked sentence by sentence, with what was left unchecked."""
+
+    text: str
+    sentences: list[CheckedSentence]
+    skipped: list[TextPart]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def done(self) -> bool:
+        return all(s.verdict is not None for s in self.sentences)
+
+    def summary(self) -> dict[str, int]:
+        counts = {verdict: 0 for verdict in TEXT_VERDICTS}
+        for sentence in self.sentences:
+            if sentence.verdict is not None:
+                counts[sentence.verdict] += 1
+        return {"sentences": len(self.sentences), **counts,
+                "pending": sum(1 for s in self.sentences if s.verdict is None)}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "summary": self.summary(),
+                "sentences": [s.to_json() for s in self.sentences],
+                "skipped": [p.to_json() for p in self.skipped],
+                "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()}}

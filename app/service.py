@@ -19,14 +19,15 @@ from app.answer.question import analyse
 from app.answer.selector import AnswerSelector
 from app.env import MILVUS_TOKEN_ENV
 from app.generate.answers import GeneratedAnswers, GenerationEvent
-from app.inputs import clean_text
+from app.inputs import check_text_input, clean_text
 from app.library.catalog import DocumentCatalog, derived_entries
 from app.library.pages import paged, paged_citations
-from app.records import Answer, Verdict
+from app.records import Answer, TextCheck, Verdict
 from app.settings import BUNDLED_MODEL, GeneratorSettings, Settings
 from app.swap import SwapLock
 from app.verify.checker import ClaimChecker
 from app.verify.entailment import EntailmentModel
+from app.verify.text_check import TextChecker, TextCheckSettings
 from index.backends import VectorStoreParams, open_vector_store
 from index.builder import IndexSpec, build_index, scan_documents, source_fingerprints, stale_reasons
 from index.embedder import Embedder, model_fingerprint
@@ -151,6 +152,9 @@ class Kakehashi:
                 retriever, composer, checker, self.embedder.encode_query, self.settings.generator,
                 k=self.settings.retrieval.k, max_question_chars=self.settings.limits.max_question_chars,
                 resolve_path=self.settings.path, log=self.log)
+            self.text_checker = TextChecker(retriever, checker, self.embedder.encode_queries,
+                                            TextCheckSettings(self.settings.retrieval.k,
+                                                              self.settings.limits.max_question_chars))
 
     def _premise_encoder(self) -> CachedEncoder:
         """Evidence sentences as the entailment head reads them, embedded once and kept between
@@ -282,3 +286,21 @@ class Kakehashi:
             verdict.timings_ms = {**result.timings_ms, "check": (time.perf_counter() - mark) * 1000,
                                   "total": (time.perf_counter() - started) * 1000}
             return paged(verdict, self.pages)
+
+    def check_text(self, text: str) -> TextCheck:
+        """Every sentence of `text` checked against the sources (`check_text_stream`, to the end)."""
+        *_, report = self.check_text_stream(text)
+        return report
+
+    def check_text_stream(self, text: str) -> Iterator[TextCheck]:
+        """The text's sentences, none checked yet; then the same report after each sentence is
+        checked (the last one complete). Offsets point into `text` as given."""
+        started = time.perf_counter()
+        text = check_text_input(text, self.settings.limits.max_text_chars)
+        with self._swap.reading():
+            report = self.text_checker.prepare(text)
+            yield report
+            for sentence in self.text_checker.run(report):
+                sentence.evidence = paged_citations(sentence.evidence, self.pages)
+                yield report
+            report.timings_ms["total"] = (time.perf_counter() - started) * 1000

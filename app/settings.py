@@ -78,6 +78,8 @@ class ServerSettings:
 @dataclass(frozen=True)
 class LimitSettings:
     max_question_chars: int = 2000
+    # A whole text checked sentence by sentence (`check_text`).
+    max_text_chars: int = 20000
     # A larger file in the documents folder (or uploaded) is skipped, with the reason.
     max_document_mb: float = 50.0
 

@@ -9,6 +9,8 @@ One run measures:
 - search and full-answer latency p50/p95 over the dev questions, and the floor: the time to
   embed one question with the same model, interleaved with them so load on the machine hits
   all three alike;
+- checking a whole text of about 2,000 characters, Japanese and English mixed
+  (`eval/bench_text.md`), sentence by sentence: the first time and the median after;
 - peak resident memory of this process and of the ones it started.
 
 Timings are reported, never asserted: they depend on the machine and on what else runs on it.
@@ -34,7 +36,8 @@ from eval.machine import machine_facts, own_peak_rss_mb, peak_rss_mb
 from eval.metrics import percentile
 from eval.scale import print_scale_table, run_scale
 
-TARGETS = {"ratio": 2.0, "warm_start_s": 10.0, "peak_rss_mb": 1536.0}
+TARGETS = {"ratio": 2.0, "warm_start_s": 10.0, "peak_rss_mb": 1536.0, "check_text_ms": 2000.0}
+BENCH_TEXT = Path(__file__).resolve().parent / "bench_text.md"
 
 
 @dataclass
@@ -53,6 +56,8 @@ class BenchReport:
     peak_rss_self_mb: float
     peak_rss_children_mb: float
     peak_rss_serving_mb: float  # a fresh process loading and answering (no index build)
+    check_text_ms: float = 0.0  # a ~2,000-character text checked, median after the first
+    check_text_first_ms: float = 0.0
     ask_stages_p50_ms: dict[str, float] = field(default_factory=dict)
     warm_start_runs_s: list[float] = field(default_factory=list)
     warm_start_stages_s: dict[str, float] = field(default_factory=dict)
@@ -87,6 +92,10 @@ class BenchReport:
                f"child processes {self.peak_rss_children_mb:.0f})"),
             ("peak RSS loading and answering", f"{self.peak_rss_serving_mb:.0f} MB",
              verdict("peak_rss_mb", self.peak_rss_serving_mb)),
+            ("check a 2,000-character text p50", f"{self.check_text_ms:.0f} ms",
+             verdict("check_text_ms", self.check_text_ms)
+             + f" ({self.counts.get('text_sentences', 0)} sentences, {self.counts.get('text_chars', 0)} "
+               f"characters; first time {self.check_text_first_ms:.0f} ms)"),
         ]
 
 
@@ -176,6 +185,19 @@ def measure_warm_start(settings: Settings, config: Path | None, question: str,
     return times, {k: round(v, 3) for k, v in stages.items()}, float(data["peak_rss_mb"])
 
 
+def measure_text_check(service: Any, text: str, repeats: int) -> tuple[float, list[float], int]:
+    """The first check of `text` (evidence not yet embedded) and `repeats` more; sentences."""
+    mark = time.perf_counter()
+    report = service.check_text(text)
+    first = (time.perf_counter() - mark) * 1000
+    times = []
+    for _ in range(repeats):
+        mark = time.perf_counter()
+        service.check_text(text)
+        times.append((time.perf_counter() - mark) * 1000)
+    return first, times, len(report.sentences)
+
+
 def run_bench(settings: Settings, config: Path | None = None, questions: list[str] | None = None,
               repeats: int = 2, warm_runs: int = 3, log: Any = None) -> BenchReport:
     from app.service import Kakehashi, log_to_stderr
@@ -201,6 +223,9 @@ def run_bench(settings: Settings, config: Path | None = None, questions: list[st
         shutil.rmtree(scratch, ignore_errors=True)
     log(f"Latency over {len(questions)} questions x {repeats} ...")
     latency = measure_latency(service, questions, repeats)
+    log("Checking a 2,000-character text ...")
+    text = BENCH_TEXT.read_text(encoding="utf-8")
+    text_first, text_times, text_sentences = measure_text_check(service, text, max(3, repeats))
     embed_p50 = percentile(latency["embed"], 50)
     ask_p50 = percentile(latency["ask"], 50)
     self_mb, children_mb = peak_rss_mb(resource.RUSAGE_SELF), peak_rss_mb(resource.RUSAGE_CHILDREN)
@@ -220,8 +245,10 @@ def run_bench(settings: Settings, config: Path | None = None, questions: list[st
         cold_build={k: round(v, 3) for k, v in cold.items()},
         counts={"questions": len(questions), "repeats": repeats, "chunks": len(service.index.chunks),
                 "sentences": len(service.index.sentences),
-                "texts_embedded": int(cold.get("embedded", 0))},
+                "texts_embedded": int(cold.get("embedded", 0)),
+                "text_sentences": text_sentences, "text_chars": len(text)},
         machine=machine_facts(),
+        check_text_ms=round(percentile(text_times, 50), 2), check_text_first_ms=round(text_first, 2),
     )
 
 

@@ -14,6 +14,7 @@ from eval.claims_eval import ClaimReport, claim_table, score_claims
 from eval.datasets import ClaimCase, QACase, load_claims, load_qa
 from eval.metrics import holds_quote, is_cross_lingual, keys_match, percentile
 from eval.retrieval import RetrievalScores, evaluate_retrieval
+from eval.text_check_eval import TextCheckReport, load_text_cases, score_text_checks, text_check_rows
 
 
 class Service(Protocol):  # what the harness needs of app.service.Kakehashi
@@ -23,6 +24,7 @@ class Service(Protocol):  # what the harness needs of app.service.Kakehashi
     def search(self, question: str, k: int | None = None) -> Any: ...
     def ask(self, question: str) -> Any: ...
     def check(self, claim: str) -> Any: ...
+    def check_text(self, text: str) -> Any: ...
 
 
 @dataclass
@@ -49,6 +51,8 @@ class EvalReport:
     claim_sets: dict[str, Any] = field(default_factory=dict)
     # The entailment head on held-out public inference pairs (JSICK test slice, JNLI test).
     inference: dict[str, Any] = field(default_factory=dict)
+    # Whole texts checked sentence by sentence (eval/text_checks.jsonl).
+    text_checks: TextCheckReport = field(default_factory=TextCheckReport)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -76,6 +80,7 @@ class EvalReport:
             ("claim balanced accuracy", pct(self.claim_balanced_accuracy), ""),
             ("ask latency p50 / p95", f"{self.ask_p50_ms:.0f} / {self.ask_p95_ms:.0f} ms", ""),
             ("check latency p50", f"{self.check_p50_ms:.0f} ms", ""),
+            *text_check_rows(self.text_checks),
         ]
         if b is not None:
             rows[4:4] = [("baseline hit@1 / hit@5", f"{pct(b.hit_at_1)} / {pct(b.hit_at_5)}",
@@ -162,6 +167,7 @@ def run_eval(service: Service, qa: list[QACase] | None = None,
         },
         claim_balanced_accuracy=claim_report.balanced_accuracy,
         claim_sets=claim_sets,
+        text_checks=score_text_checks(service.check_text, load_text_cases()),
     )
 
 

@@ -80,12 +80,19 @@ class HybridRetriever(BaseRetriever):
     language_centroids: dict[str, Any] = Field(default_factory=dict)
 
     def search(self, query: str, k: int | None = None) -> SearchResult:
-        k = self.k if k is None else k
-        timings: dict[str, float] = {}
         started = time.perf_counter()
         vector = self.embedder.encode_query(query)
-        timings["embed"] = (time.perf_counter() - started) * 1000
-        mark = time.perf_counter()
+        embedded = time.perf_counter()
+        result = self.search_by_vector(query, vector, k)
+        result.timings_ms["embed"] = (embedded - started) * 1000
+        result.timings_ms["search"] = (time.perf_counter() - started) * 1000
+        return result
+
+    def search_by_vector(self, query: str, vector: np.ndarray, k: int | None = None) -> SearchResult:
+        """`search` with the query already embedded (many queries embedded in one batch)."""
+        k = self.k if k is None else k
+        timings: dict[str, float] = {}
+        started = mark = time.perf_counter()
         dense = self._dense(vector)
         timings["dense"] = (time.perf_counter() - mark) * 1000
         mark = time.perf_counter()

@@ -15,7 +15,7 @@ from tiny_corpus import write_corpus
 from app.cli import main
 
 KEYS = ("ask_p50_ms", "ask_p95_ms", "search_p50_ms", "embed_query_p50_ms", "ratio",
-        "warm_start_s", "cold_build_s", "peak_rss_mb")
+        "warm_start_s", "cold_build_s", "peak_rss_mb", "check_text_ms", "check_text_first_ms")
 
 
 @pytest.mark.integration
@@ -33,6 +33,7 @@ def test_bench_runs_end_to_end_on_a_tiny_corpus(tmp_path: Path, capsys) -> None:
     assert printed["counts"]["texts_embedded"] > printed["counts"]["chunks"]  # sentences too
     assert set(printed["warm_start_stages_s"]) >= {"import_torch_s", "load_model_s", "first_answer_s"}
     assert printed["peak_rss_serving_mb"] > 0
+    assert printed["counts"]["text_chars"] >= 2000 and printed["counts"]["text_sentences"] >= 30
     assert not list(data.glob("bench-*"))  # the scratch build folder is gone
 
     assert main(["--seeds", str(seeds), "--data-dir", str(data), "bench", "--questions", "0"]) == 2

@@ -51,3 +51,45 @@ def test_batch_file_keeps_ids_and_reports_bad_lines(tmp_path):
     assert "fusion" in lines[0]["answer"] and lines[0]["citations"]
     assert "empty" in lines[1]["error"] and "not JSON" in lines[2]["error"]
     assert "北京" in lines[3]["answer"] and "北京" in lines[3]["citations"][0]["text"]
+
+
+TEXT = ("# ITER\n\nITER計画には日本が参加していない。Currently, six countries and one region participate "
+        "in ITER [2]. Does ITER include Brazil?\n")
+
+
+@pytest.mark.integration
+def test_check_text_prints_a_report_json_and_markdown(tmp_path):
+    path = tmp_path / "draft.md"
+    path.write_text(TEXT, encoding="utf-8")
+    report = json.loads(run("check", "--text", str(path), "--json").stdout)
+    assert report["summary"] == {"sentences": 3, "supported": 1, "contradicted": 1, "unsupported": 0,
+                                 "not_a_claim": 1, "pending": 0}
+    assert [s["verdict"] for s in report["sentences"]] == ["contradicted", "supported", "not_a_claim"]
+    assert all(TEXT[s["start"]:s["end"]] == s["text"] for s in report["sentences"])
+    assert [p["text"] for p in report["skipped"]] == ["# ITER"]
+    assert report["sentences"][1]["markers"][0]["text"] == "[2]"
+
+    readable = run("check", "--text", "-", input_bytes=TEXT.encode()).stdout.decode()
+    assert readable.startswith("Text check — 3 sentences: 1 supported, 1 contradicted, 0 not found")
+    assert "✗ Contradicted" in readable and "ITER計画には日本が参加していない。" in readable
+
+    markdown = run("check", "--text", str(path), "--format", "md", "--lang", "ja").stdout.decode()
+    assert markdown.startswith("# テキスト検証")
+    assert "**✗ 矛盾あり**" in markdown and "[^1]:" in markdown
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "empty"), (b" \n\t\n", "empty"), (b"\xff\xfe\x00", "not UTF-8"), (b"a" * 20001, "limit is 20,000"),
+])
+def test_check_text_refuses_bad_files_with_exit_2(tmp_path, content, message):
+    path = tmp_path / "draft.txt"
+    path.write_bytes(content)
+    result = run("check", "--text", str(path), "--json")
+    assert result.returncode == 2 and message in json.loads(result.stdout)["error"]
+
+
+def test_check_text_needs_a_readable_file_and_no_claim_beside_it(tmp_path):
+    missing = run("check", "--text", str(tmp_path / "none.txt"), "--json")
+    assert missing.returncode == 2 and "cannot read" in json.loads(missing.stdout)["error"]
+    both = run("check", "a claim", "--text", "-", "--json", input_bytes=b"x")
+    assert both.returncode == 2 and "one of them" in json.loads(both.stdout)["error"]

@@ -92,6 +92,7 @@ class Reading:
     # Across languages: the statement's names and numbers (at least one) are all in the
     # evidence, so the learned judgement's agreement is enough to support it.
     anchored: bool = False
+    before: str = ""  # the neighbour before the sentence, when it is read with it
 
 
 class ClaimChecker:
@@ -141,11 +142,12 @@ class ClaimChecker:
         continuation = self.composer.continuation(sentence)
         if continuation is not None:  # the two halves of a sentence broken across a column
             own = f"{own} {continuation.text}"
-        text = own
+        text, before = own, ""
         index = chunk.sentences.index((sentence.start, sentence.end))
         if index > 0:  # the neighbour before: what "it" and "the program" refer to
             a, b = chunk.sentences[index - 1]
-            text = f"{self.composer.sources[chunk.doc][a:b]} {own}"
+            before = self.composer.sources[chunk.doc][a:b]
+            text = f"{before} {own}"
         translated = self.composer.parallel_sentence(sentence)
         translation = self.composer.sources[translated[0].doc][translated[1]:translated[2]] \
             if translated is not None else ""
@@ -196,7 +198,7 @@ class ClaimChecker:
         context_names = frozenset(n.canonical for part in (text, chunk.title, chunk.text, main)
                                   for n in names_in(part))
         return Reading(text, own, translation, close, on_topic, strength, context_names, overlap,
-                       anchored)
+                       anchored, before)
 
     # ------------------------------------------------------------------ the learned judgement
 
@@ -327,6 +329,8 @@ def combine(claim: str, lang: str, sentence: Scored, r: Reading, entail: float, 
     if missing and r.on_topic and not absent:
         other = _other_numbers(found, missing, claimed)
         if other:
+            if r.before and not _other_numbers(extract_numbers(f"{r.own} {r.translation}"), missing, claimed):
+                quote = _short(f"{r.before} {r.own}")  # the other figure is in the neighbour: quote both
             return judged("contradicted", "number", "number",
                           found=_join([f.text for f in other[:3]], lang),
                           claimed=_join([n.text for n in missing], lang))

@@ -31,8 +31,11 @@ _NEG_EN = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without
                      re.IGNORECASE)
 _NEG_JA = re.compile(r"(?<![少危幼の])(?<!違い)ない|(?<![まわ必])ず(?=[、。にとも]|$)|ません|なかっ|"
                      r"無い|ぬ[。、]|一人も|一つも|どれも|決して|非[^常]")
-# "Not only ... but also" and 「だけでなく」 add, they do not deny.
-_NOT_NEGATION = re.compile(r"\bnot (?:only|just|merely)\b|(?:だけ|のみ|ばかり)で(?:は)?なく|のみならず",
+# "Not only ... but also" and 「だけでなく」 add, they do not deny; 「2000人に届かず」 and
+# 「半数に満たない」 compare ("fewer than"), as "does not exceed" does.
+_NOT_NEGATION = re.compile(r"\bnot (?:only|just|merely)\b|(?:だけ|のみ|ばかり)で(?:は)?なく|のみならず"
+                           r"|に(?:届か|満た|達し|及ば)(?:ず|ない|なかっ)|\b(?:do|does|did)(?:n't| not) "
+                           r"(?:exceed|reach)\b",
                            re.IGNORECASE)
 
 
