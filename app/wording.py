@@ -19,6 +19,11 @@ REASONS = _TABLES["reasons"]  # why a statement (or a generated sentence) is or 
 MESSAGES = _TABLES["messages"]  # message id -> text per language, `{name}` from its parameters
 _WHAT = _TABLES["what"]  # the words for what was typed, used inside the messages
 _LIST_SEPARATOR: dict[str, str] = _TABLES["list_separator"]  # type: ignore[assignment]
+# A checked text's report (app/verify/text_report.py): verdict labels, its words, the summary's
+# counts as (one, many) per language.
+REPORT_VERDICTS = _TABLES["report_verdicts"]
+REPORT_WORDS = _TABLES["report"]
+REPORT_COUNTS: dict[str, dict[str, list[str]]] = _TABLES["report_counts"]  # type: ignore[assignment]
 
 
 class Message(str):

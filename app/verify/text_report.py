@@ -4,7 +4,7 @@
 One function per format, used by the web page's "Copy report" button and by the CLI
 (`kakehashi check --text FILE --format md` prints `markdown_report`; the readable output is
 `text_report`), so both give exactly the same report for the same check. The words of the report
-(verdict labels, the summary line) live here too, and the web page shows the same ones.
+(verdict labels, the summary line) are in app/wording.toml, and the web page shows the same ones.
 """
 
 from __future__ import annotations
@@ -14,40 +14,12 @@ from collections.abc import Mapping
 
 from app.library.pages import page_label
 from app.records import TEXT_VERDICTS, CheckedSentence, Citation, Span, TextCheck
-from app.wording import in_lang
+from app.wording import REPORT_COUNTS, REPORT_VERDICTS, REPORT_WORDS, in_lang
 
-# What each verdict is called, and the mark shown with it (never colour alone).
-VERDICT_LABELS: dict[str, dict[str, str]] = {
-    "supported": {"en": "Supported", "ja": "裏付けあり"},
-    "contradicted": {"en": "Contradicted", "ja": "矛盾あり"},
-    "unsupported": {"en": "Not found in the sources", "ja": "資料に記載なし"},
-    "not_a_claim": {"en": "Not a claim", "ja": "主張ではない"},
-    "pending": {"en": "Checking…", "ja": "確認中…"},
-}
+VERDICT_LABELS = REPORT_VERDICTS  # what each verdict is called (app/wording.toml)
 VERDICT_MARKS = {"supported": "✓", "contradicted": "✗", "unsupported": "?", "not_a_claim": "–",
                  "pending": "…"}
 
-_WORDS: dict[str, dict[str, str]] = {
-    "title": {"en": "Text check", "ja": "テキスト検証"},
-    "sentences": {"en": "Sentences", "ja": "各文の判定"},
-    "evidence": {"en": "Evidence", "ja": "根拠"},
-    "lines": {"en": "lines {a}–{b}", "ja": "{a}–{b}行目"},
-    "line": {"en": "line {a}", "ja": "{a}行目"},
-    "none": {"en": "The text has no sentence to check.", "ja": "検証する文がありません。"},
-    "intro": {"en": "Each sentence checked against the sources by Kakehashi.",
-              "ja": "架け橋が各文を資料と照合した結果です。"},
-}
-# Summary: "12 sentences: 9 supported, 1 contradicted, 2 not found, 0 not claims".
-_COUNTS: dict[str, dict[str, tuple[str, str]]] = {  # (one, many)
-    "sentences": {"en": ("{n} sentence", "{n} sentences"), "ja": ("{n}文", "{n}文")},
-    "supported": {"en": ("{n} supported", "{n} supported"), "ja": ("裏付けあり{n}", "裏付けあり{n}")},
-    "contradicted": {"en": ("{n} contradicted", "{n} contradicted"), "ja": ("矛盾あり{n}", "矛盾あり{n}")},
-    "unsupported": {"en": ("{n} not found", "{n} not found"),
-                    "ja": ("資料に記載なし{n}", "資料に記載なし{n}")},
-    "not_a_claim": {"en": ("{n} not a claim", "{n} not claims"),
-                    "ja": ("主張ではない{n}", "主張ではない{n}")},
-    "pending": {"en": ("{n} being checked", "{n} being checked"), "ja": ("確認中{n}", "確認中{n}")},
-}
 # A reason that ends by quoting its deciding sentence: "The sources give 14, not 12: “…”".
 _QUOTED_REASON = re.compile(r"^(.*?)\s*[:：]\s*[「“].*[」”]$", re.DOTALL)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
@@ -58,7 +30,7 @@ def _lang(lang: str) -> str:
 
 
 def _w(key: str, lang: str, **values: object) -> str:
-    return _WORDS[key][_lang(lang)].format(**values)
+    return REPORT_WORDS[key][_lang(lang)].format(**values)
 
 
 def verdict_label(verdict: str | None, lang: str) -> str:
@@ -73,7 +45,7 @@ def verdict_mark(verdict: str | None) -> str:
 
 def count_text(key: str, n: int, lang: str) -> str:
     """One count of the summary: "9 supported" / "裏付けあり9"."""
-    one, many = _COUNTS[key][_lang(lang)]
+    one, many = REPORT_COUNTS[key][_lang(lang)]  # (one, many)
     return (one if n == 1 else many).format(n=n)
 
 
