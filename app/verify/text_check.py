@@ -28,8 +28,10 @@ from ingest.lang import detect_lang
 
 @dataclass(frozen=True)
 class TextCheckSettings:
-    k: int = 5  # passages retrieved per sentence
-    max_sentence_chars: int = 2000  # a longer sentence is checked on its first this many characters
+    # Given by the service from the settings (retrieval.k, limits.max_question_chars): no defaults
+    # of their own, so a text's sentences are checked as single statements are.
+    k: int  # passages retrieved per sentence
+    max_sentence_chars: int  # a longer sentence is checked on its first this many characters
     share_evidence: bool = True  # offer the previous sentence's passages too
 
 
