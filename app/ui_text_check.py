@@ -11,6 +11,7 @@ plain text between them. Cards are rendered with the sentences, so opening one n
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -23,7 +24,7 @@ from app.records import TEXT_VERDICTS, CheckedSentence, TextCheck
 from app.service import Kakehashi
 from app.text_report import markdown_report, reason_text, summary_line, verdict_label, verdict_mark
 from app.ui_passages import esc
-from app.ui_render import Catalog, Json, copy_button, error_bubble, reason_html, source_card, src
+from app.ui_render import Catalog, Json, error_bubble, reason_html, source_card, src
 from app.ui_text import EXAMPLE_TEXT, UI_LANGS, UiLang, t, ui_lang
 from app.wording import Message, in_lang, translations
 from ingest.formats import detect_format
@@ -53,6 +54,23 @@ def check_text_json(service: Kakehashi, text: object) -> Json:
 
 
 # ---------------------------------------------------------------------------- rendering
+
+# Names of keys and formats, written in Latin letters in Japanese too.
+_LATIN_TERMS = re.compile(r"(?<![A-Za-z])(Tab|Enter|Markdown)(?![A-Za-z])")
+
+
+def words_html(text: str) -> str:
+    """Interface text, escaped, its key and format names marked as such (`lang="en"`)."""
+    return _LATIN_TERMS.sub(lambda m: (f'<kbd lang="en">{m.group(1)}</kbd>' if m.group(1) != "Markdown"
+                                       else f'<span lang="en" translate="no">{m.group(1)}</span>'),
+                            esc(text))
+
+
+def copy_report_button(markdown: str, lang: UiLang) -> str:
+    """A button the page's script answers by copying the Markdown report (see `copy_button`)."""
+    return (f'<button type="button" class="kk-copy kk-copy-report" data-copy="{esc(markdown)}" '
+            f'data-done="{esc(t("copied", lang))}">{words_html(t("copy_report", lang))}</button>')
+
 
 def titles_of(catalog: Catalog) -> dict[str, str]:
     return {name: entry.title for name, entry in catalog.items() if entry.title}
@@ -151,14 +169,14 @@ def text_check_html(state: Json | None, catalog: Catalog, lang: UiLang) -> str:
         f'{esc(t("text_checking", lang, n=total - summary["pending"] + 1, total=total))}'
         "</p>")
     actions = (f'<div class="kk-actions">'
-               f'{copy_button(markdown_report(check, lang, titles_of(catalog)), "copy_report", lang)}</div>'
+               f"{copy_report_button(markdown_report(check, lang, titles_of(catalog)), lang)}</div>"
                if done else "")
     cards = "".join(sentence_card(s, catalog, lang) for s in check.sentences)
     return (f'<div class="kk-tc" data-done="{int(done)}">'
             f'<div class="kk-tc-top"><p class="kk-tc-summary" role="status">{esc(status)}</p>'
             f"{progress}{legend_html(summary, lang)}{actions}</div>"
             f'<div class="kk-tc-body"><div class="kk-tc-text">{text_body_html(check, lang)}</div>'
-            f'<aside class="kk-tc-cards"><p class="kk-hint kk-tc-pick">{esc(t("text_pick", lang))}</p>'
+            f'<aside class="kk-tc-cards"><p class="kk-hint kk-tc-pick">{words_html(t("text_pick", lang))}</p>'
             f"{cards}</aside></div></div>")
 
 
