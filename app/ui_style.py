@@ -257,6 +257,7 @@ ul.kk-tc-legend { display: flex; flex-wrap: wrap; gap: 6px 16px; list-style: non
   background: var(--kk-card); border: 1px solid var(--kk-line); border-radius: 12px; padding: 12px 16px; }
 .kk-tc-cards { position: sticky; top: 8px; max-height: calc(100vh - 16px); overflow-y: auto; }
 .kk-tc-pick { margin-top: 0; }
+.kk-copy-report span[lang] { font: inherit; }
 .kk-tc-pick kbd { font: inherit; font-weight: 600; border: 1px solid var(--kk-line); border-radius: 4px;
   padding: 0 4px; }
 .kk-ts { border-radius: 4px; padding: 2px 1px; cursor: pointer; color: var(--kk-ink);

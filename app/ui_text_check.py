@@ -182,6 +182,8 @@ def text_check_html(state: Json | None, catalog: Catalog, lang: UiLang) -> str:
 
 def file_note_html(text: str, lang: UiLang, error: bool, name: str = "") -> str:
     """The note under the text box after a file was dropped; `name` (as written) fills `{name}`."""
+    if not text:
+        return f'<div class="kk-input-hint" lang="{lang}"></div>'
     body = esc(text.replace(name, "\0")).replace("\0", src(name, lang="en")) if name else esc(text)
     cls = "kk-note" if error else "kk-note-ok"
     role = ' role="alert"' if error else ' role="status"'
