@@ -22,7 +22,14 @@ import gradio as gr
 from app.inputs import InputError
 from app.records import TEXT_VERDICTS, CheckedSentence, TextCheck
 from app.service import Kakehashi
-from app.text_report import markdown_report, reason_text, summary_line, verdict_label, verdict_mark
+from app.text_report import (
+    catalog_titles,
+    markdown_report,
+    reason_text,
+    summary_line,
+    verdict_label,
+    verdict_mark,
+)
 from app.ui_passages import esc
 from app.ui_render import Catalog, Json, error_bubble, reason_html, source_card, src
 from app.ui_text import EXAMPLE_TEXT, UI_LANGS, UiLang, t, ui_lang
@@ -70,10 +77,6 @@ def copy_report_button(markdown: str, lang: UiLang) -> str:
     """A button the page's script answers by copying the Markdown report (see `copy_button`)."""
     return (f'<button type="button" class="kk-copy kk-copy-report" data-copy="{esc(markdown)}" '
             f'data-done="{esc(t("copied", lang))}">{words_html(t("copy_report", lang))}</button>')
-
-
-def titles_of(catalog: Catalog) -> dict[str, str]:
-    return {name: entry.title for name, entry in catalog.items() if entry.title}
 
 
 def verdict_key(sentence: CheckedSentence) -> str:
@@ -169,7 +172,7 @@ def text_check_html(state: Json | None, catalog: Catalog, lang: UiLang) -> str:
         f'{esc(t("text_checking", lang, n=total - summary["pending"] + 1, total=total))}'
         "</p>")
     actions = (f'<div class="kk-actions">'
-               f"{copy_report_button(markdown_report(check, lang, titles_of(catalog)), lang)}</div>"
+               f"{copy_report_button(markdown_report(check, lang, catalog_titles(catalog)), lang)}</div>"
                if done else "")
     cards = "".join(sentence_card(s, catalog, lang) for s in check.sentences)
     return (f'<div class="kk-tc" data-done="{int(done)}">'

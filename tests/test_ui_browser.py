@@ -646,8 +646,7 @@ def sentence_verdicts(page: Page) -> dict[str, str]:
 
 
 def test_check_a_text(page: Page, service) -> None:
-    from app.text_report import markdown_report
-    from app.ui_text_check import titles_of
+    from app.text_report import catalog_titles, markdown_report
 
     open_text_mode(page)
     expect(page.locator("#kk-text-report .kk-hint")).to_contain_text("Paste a text")
@@ -708,7 +707,7 @@ def test_check_a_text(page: Page, service) -> None:
     # Copy report: the Markdown report, as the CLI prints it.
     page.locator("#kk-text-report .kk-actions .kk-copy").click()
     copied = page.evaluate("() => navigator.clipboard.readText()")
-    assert copied == markdown_report(expected, "en", titles_of(service.catalog))
+    assert copied == markdown_report(expected, "en", catalog_titles(service.catalog))
     assert copied.startswith("# Text check\n\n**4 sentences: 1 supported, 1 contradicted")
     assert "**✗ Contradicted**: The sources give 14, not 12[^1]" in copied
     measured = contrasts(page)
