@@ -31,6 +31,7 @@ from app.ui_render import (
     verdict_html,
 )
 from app.ui_text import EXAMPLE_QUESTIONS, UI_LANGS, UiLang, t, ui_lang
+from app.ui_text_check import TextCheckPanel
 from app.wording import Message, in_lang, translations
 from ingest.lang import detect_lang
 
@@ -92,6 +93,7 @@ class KakehashiUi:
         self.service = service
         self.catalog = service.catalog
         self.documents: DocumentsPanel | None = None  # the documents panel, set by build_app
+        self.text_check = TextCheckPanel(service)  # the check tab's "A whole text" mode
         self.limit = service.settings.limits.max_question_chars
 
     # -- rendering

@@ -15,6 +15,13 @@ EXAMPLE_QUESTIONS: tuple[str, ...] = (
     "HFSPはいつ、どこで提案されましたか？",
 )
 
+# A text to try "Check a text" with: a supported, a contradicted and an unfounded sentence, and a
+# question, in both languages.
+EXAMPLE_TEXT = (
+    "HFSP is now supported by a total of 12 countries. 理研は1917年に創設された。\n"
+    "The ISS project plans to land astronauts on Mars by 2030. HFSPはいつ、どこで提案されましたか？\n"
+)
+
 EXAMPLE_CLAIMS: tuple[str, ...] = (
     "HFSP was proposed by Japan at the Venice Summit in 1987.",
     "インドからさくらサイエンスプログラムで来日したのは合計2,900人である。",
@@ -30,7 +37,7 @@ _TEXT: dict[str, dict[UiLang, str]] = {
               "すべての記述に出典が付きます。",
     },
     "tab_ask": {"en": "Ask", "ja": "質問する"},
-    "tab_check": {"en": "Check a statement", "ja": "主張を検証"},
+    "tab_check": {"en": "Check facts", "ja": "事実を確認"},
     "tab_about": {"en": "About the sources", "ja": "資料について"},
     "question": {"en": "Your question", "ja": "質問"},
     "question_placeholder": {"en": "Ask in English or Japanese", "ja": "日本語でも英語でも質問できます"},
@@ -145,6 +152,54 @@ _TEXT: dict[str, dict[UiLang, str]] = {
     "sent_supported": {"en": "supported by the cited passage", "ja": "出典に裏付けあり"},
     "sent_unsupported": {"en": "not supported", "ja": "裏付けなし"},
     "sent_contradicted": {"en": "contradicted", "ja": "出典と矛盾"},
+    # Checking a whole text (the check tab's second mode)
+    "check_mode": {"en": "What to check", "ja": "確認するもの"},
+    "mode_statement": {"en": "One statement", "ja": "主張を一つ"},
+    "mode_text": {"en": "A whole text", "ja": "文章全体"},
+    "text": {"en": "Text to check", "ja": "確認する文章"},
+    "text_placeholder": {
+        "en": "Paste a paragraph of a brief, a press release or a chatbot's answer, in English, "
+              "Japanese or both",
+        "ja": "報告書の一節、プレスリリース、チャットボットの回答などを貼り付けてください"
+              "（日本語・英語どちらでも）",
+    },
+    "text_file": {"en": "…or drop a .txt, .md or .docx file",
+                  "ja": "または .txt・.md・.docx ファイルをドロップ"},
+    "check_text": {"en": "Check the text", "ja": "文章を確認する"},
+    "text_example": {"en": "Try an example", "ja": "例を試す"},
+    "text_intro": {
+        "en": "Paste a text and press “Check the text”: every sentence is marked as it is checked, "
+              "supported, contradicted or not found in the sources. Select a sentence to see the "
+              "passage that decides it.",
+        "ja": "文章を貼り付けて「文章を確認する」を押すと、一文ずつ資料と照合し、裏付けあり・矛盾あり・"
+              "資料に記載なしを色と記号で示します。文を選ぶと、判定の根拠となる箇所が表示されます。",
+    },
+    "text_pick": {"en": "Select a sentence (click it, or Tab to it and press Enter) to see its "
+                        "evidence.",
+                  "ja": "文をクリックするか、Tabキーで選んでEnterキーを押すと、その根拠が表示されます。"},
+    "text_checking": {"en": "Checking sentence {n} of {total}…",
+                      "ja": "{total}文中{n}文目を確認しています…"},
+    "text_legend": {"en": "Legend", "ja": "凡例"},
+    "text_sentence": {"en": "Sentence {n}", "ja": "{n}文目"},
+    "text_back": {"en": "↑ Back to the sentence", "ja": "↑ 文に戻る"},
+    "text_pending_card": {"en": "This sentence is being checked.", "ja": "この文は確認中です。"},
+    "text_no_sentence": {"en": "No sentence to check was found in this text (only headings, list "
+                               "markers or references).",
+                         "ja": "この文章には確認できる文がありません"
+                               "（見出し・箇条書きの記号・参考文献のみ）。"},
+    "copy_report": {"en": "Copy report (Markdown)", "ja": "レポートをコピー（Markdown）"},
+    "file_loaded": {"en": "Read {name}: {chars:,} characters.",
+                    "ja": "{name} を読み込みました（{chars:,} 文字）。"},
+    "file_too_long": {
+        "en": "{name} has {chars:,} characters; the limit is {limit:,}. Check it in parts (paste one "
+              "section at a time).",
+        "ja": "{name} は {chars:,} 文字あります。上限は {limit:,} 文字です。"
+              "一部ずつ貼り付けて確認してください。",
+    },
+    "file_type": {"en": "{name} cannot be checked: use a .txt, .md or .docx file.",
+                  "ja": "{name} は確認できません。.txt・.md・.docx ファイルを使ってください。"},
+    "file_unreadable": {"en": "{name} could not be read: {why}",
+                        "ja": "{name} を読み込めませんでした：{why}"},
 }
 
 
