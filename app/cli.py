@@ -298,7 +298,7 @@ def _check_text(args: argparse.Namespace, settings: Settings) -> int:
     """`kakehashi check --text FILE`: every sentence checked; a report, Markdown or JSON."""
     from app.inputs import check_text_input
     from app.service import Kakehashi
-    from app.verify.text_report import markdown_report, text_report
+    from app.verify.text_report import catalog_titles, markdown_report, text_report
 
     text = check_text_input(_read_text(args.text), settings.limits.max_text_chars)  # before loading
     service = Kakehashi(settings)
@@ -307,8 +307,8 @@ def _check_text(args: argparse.Namespace, settings: Settings) -> int:
         _print_json(report.to_json())
         return 0
     lang = args.lang or _main_language(report)
-    titles = {name: entry.title for name, entry in service.catalog.items()}
-    print((markdown_report if args.format == "md" else text_report)(report, lang, titles), end="")
+    report_of = markdown_report if args.format == "md" else text_report
+    print(report_of(report, lang, catalog_titles(service.catalog)), end="")
     return 0
 
 

@@ -112,3 +112,13 @@ def test_empty_report() -> None:
     assert "0 sentences" in markdown_report(empty) and "no sentence to check" in markdown_report(empty)
     assert "検証する文がありません" in text_report(empty, "ja")
     assert verdict_label(None, "ja") == "確認中…"
+
+
+def test_catalog_titles() -> None:
+    from types import SimpleNamespace
+
+    from app.verify.text_report import catalog_titles
+
+    catalog = {"a.txt": SimpleNamespace(title="White Paper"), "b.txt": SimpleNamespace(title="")}
+    assert catalog_titles(catalog) == {"a.txt": "White Paper"}
+    assert "— White Paper › Intro" in markdown_report(checked(), "en", catalog_titles(catalog))

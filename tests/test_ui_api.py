@@ -1,4 +1,4 @@
-"""The web API: /ask and /check return the CLI's JSON; bad input gets a clear error, and the
+"""The web API: /ask, /check and /check_text return the CLI's JSON; bad input gets a clear error, and the
 server keeps serving. Real model and index, real HTTP on loopback, through gradio_client."""
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def assert_citation(citation: dict[str, Any], sources: dict[str, str]) -> None:
 
 def test_named_endpoints(client: Client) -> None:
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    assert {"/ask", "/check"} <= set(endpoints)
+    assert {"/ask", "/check", "/check_text"} <= set(endpoints)
     assert not any(name.startswith("/ui_") for name in endpoints)  # UI events are not API
 
 
@@ -125,6 +125,61 @@ def test_odd_input_is_answered_as_text(client: Client, service, text: str) -> No
     assert "\x00" not in result["question"] and "\x1b" not in result["question"]
     for citation in result["citations"]:
         assert_citation(citation, service.sources)
+
+
+TEXT_CHECK_KEYS = {"text", "summary", "sentences", "skipped", "timings_ms"}
+SENTENCE_KEYS = {"n", "start", "end", "text", "claim", "lang", "kind", "verdict", "reason", "reason_lang",
+                 "reason_en", "reason_ja", "evidence", "markers"}
+MIXED_TEXT = ("## Draft brief\n\n"
+              "HFSP is now supported by a total of 12 countries [1]. 理研は1917年に創設された。\n"
+              "- The ISS project plans to land astronauts on Mars by 2030.\n"
+              "HFSPはいつ、どこで提案されましたか？\n\n"
+              "[1] JISTEC Report, 2022.\n")
+
+
+def test_check_text_returns_the_cli_json(client: Client, service) -> None:
+    result = client.predict(MIXED_TEXT, api_name="/check_text")
+    assert set(result) == TEXT_CHECK_KEYS
+    assert result["text"] == MIXED_TEXT
+    verdicts = {}
+    for sentence in result["sentences"]:
+        assert set(sentence) == SENTENCE_KEYS
+        # Offsets point into the text exactly as it was sent.
+        assert sentence["text"] == MIXED_TEXT[sentence["start"]:sentence["end"]]
+        for marker in sentence["markers"]:
+            assert sentence["start"] <= marker["start"] < marker["end"] <= sentence["end"]
+            assert marker["text"] == MIXED_TEXT[marker["start"]:marker["end"]]
+        for citation in sentence["evidence"]:
+            assert_citation(citation, service.sources)
+        assert sentence["reason_en"].strip() and sentence["reason_ja"].strip()
+        verdicts[sentence["text"]] = sentence["verdict"]
+    assert verdicts == {
+        "HFSP is now supported by a total of 12 countries [1].": "contradicted",  # the sources: 14
+        "理研は1917年に創設された。": "supported",
+        "The ISS project plans to land astronauts on Mars by 2030.": "unsupported",
+        "HFSPはいつ、どこで提案されましたか？": "not_a_claim",
+    }
+    for part in result["skipped"]:
+        assert part["text"] == MIXED_TEXT[part["start"]:part["end"]]
+    assert {p["kind"] for p in result["skipped"]} >= {"heading", "list_marker", "reference"}
+    assert result["summary"] == {"sentences": 4, "supported": 1, "contradicted": 1, "unsupported": 1,
+                                 "not_a_claim": 1, "pending": 0}
+    direct = service.check_text(MIXED_TEXT).to_json()
+    assert {**result, "timings_ms": None} == {**direct, "timings_ms": None}
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "empty"),
+    ("   \n\t ", "empty"),
+    ("x" * 20_001, "limit is 20,000"),
+    (12345, "text"),
+    (None, "text"),
+])
+def test_check_text_refuses_bad_input_as_check_does(client: Client, text: Any, message: str) -> None:
+    result = client.predict(text, api_name="/check_text")
+    assert set(result) == {"error", "error_lang", "error_ja"}
+    assert message in result["error"] and result["error_lang"] == "en"
+    assert result["error_ja"] != result["error"] and not re.search(r"[A-Za-z]{3,}", result["error_ja"])
 
 
 def test_server_keeps_serving_after_bad_input(client: Client) -> None:

@@ -589,7 +589,7 @@ def test_copy_answer_and_quote(page: Page, service) -> None:
 # ---------------------------------------------------------------------------- the other tabs
 
 def test_check_a_statement(page: Page) -> None:
-    page.locator("button[role=tab]:has-text('Check a statement')").first.click()
+    page.locator("button[role=tab]:has-text('Check facts')").first.click()
     page.fill("#kk-claim textarea", "HFSP was proposed by Japan at the Venice Summit in 1987.")
     page.click("#kk-check")
     badge = page.locator("#kk-verdict .kk-badge")
@@ -604,3 +604,183 @@ def test_about_the_sources(page: Page, service) -> None:
     for entry in service.catalog.values():
         expect(page.get_by_text(entry.title, exact=True).first).to_be_visible()
     shoot(page, "about.png")
+
+
+# ---------------------------------------------------------------------------- checking a whole text
+
+# Facts from seeds/: HFSP has 14 member countries (12 contradicts it); RIKEN was founded in 1917;
+# the sources say nothing of Mars; a question is not a claim. A heading, a list marker and a
+# reference line are kept in place but not checked.
+MIXED_TEXT = ("## Draft brief\n\n"
+              "HFSP is now supported by a total of 12 countries [1]. 理研は1917年に創設された。\n"
+              "- The ISS project plans to land astronauts on Mars by 2030.\n"
+              "HFSPはいつ、どこで提案されましたか？\n\n"
+              "[1] JISTEC Report, 2022.\n")
+MIXED_VERDICTS = {
+    "HFSP is now supported by a total of 12 countries [1].": "contradicted",
+    "理研は1917年に創設された。": "supported",
+    "The ISS project plans to land astronauts on Mars by 2030.": "unsupported",
+    "HFSPはいつ、どこで提案されましたか？": "not_a_claim",
+}
+
+
+def open_text_mode(page: Page, tab: str = "Check facts", mode: str = "A whole text") -> None:
+    page.locator(f"button[role=tab]:has-text('{tab}')").first.click()
+    page.locator("#kk-check-mode").get_by_text(mode).click()
+    expect(page.locator("#kk-text textarea")).to_be_visible()
+
+
+def check_text(page: Page, text: str | None = None) -> None:
+    """Fills the text box (unless `text` is None: already filled), checks it, waits until done."""
+    if text is not None:
+        page.fill("#kk-text textarea", text)
+    page.click("#kk-check-text")
+    expect(page.locator("#kk-text-report .kk-tc[data-done='1']")).to_have_count(1)
+    expect(page.locator("#kk-check-text")).to_be_enabled()
+
+
+def sentence_verdicts(page: Page) -> dict[str, str]:
+    return page.evaluate("""() => Object.fromEntries(
+      [...document.querySelectorAll('#kk-text-report .kk-tc-text .kk-ts')].map(
+        (s) => [s.querySelector('.kk-src').textContent, s.dataset.verdict]))""")
+
+
+def test_check_a_text(page: Page, service) -> None:
+    from app.verify.text_report import catalog_titles, markdown_report
+
+    open_text_mode(page)
+    expect(page.locator("#kk-text-report .kk-hint")).to_contain_text("Paste a text")
+    # Results appear sentence by sentence: every sentence is shown pending before its verdict.
+    page.evaluate("""() => {
+      window.kkPending = 0;
+      new MutationObserver(() => {
+        window.kkPending = Math.max(window.kkPending,
+          document.querySelectorAll('#kk-text-report .kk-ts.kk-ts-pending').length);
+      }).observe(document.getElementById('kk-text-report'), {subtree: true, childList: true});
+    }""")
+    check_text(page, MIXED_TEXT)
+    assert page.evaluate("() => window.kkPending") >= 1, "no sentence was shown as being checked"
+    assert sentence_verdicts(page) == MIXED_VERDICTS
+    # The whole input in place, line breaks and unchecked parts as plain text.
+    shown = page.evaluate("""() => { const text = document.querySelector('#kk-text-report .kk-tc-text')
+      .cloneNode(true); text.querySelectorAll('.kk-ts-mark').forEach((m) => m.remove());
+      return text.textContent; }""")
+    assert shown == MIXED_TEXT
+    expect(page.locator(".kk-tc-summary")).to_have_text(
+        "4 sentences: 1 supported, 1 contradicted, 1 not found, 1 not a claim")
+    legend = page.locator("ul.kk-tc-legend")
+    expect(legend).to_have_attribute("aria-label", "Legend")
+    expect(legend.locator("[data-verdict='unsupported']")).to_contain_text("Not found in the sources 1")
+    # Not colour alone: each verdict has its own mark and underline style, and its name.
+    styles = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
+      '#kk-text-report .kk-tc-text .kk-ts')].map((s) => [s.dataset.verdict,
+      [getComputedStyle(s).textDecorationStyle, s.querySelector('.kk-ts-mark').textContent,
+       s.getAttribute('aria-label'), s.getAttribute('role'), s.tabIndex]]))""")
+    assert styles["supported"][:2] == ["solid", "✓"] and styles["contradicted"][:2] == ["wavy", "✗"]
+    assert styles["unsupported"][:2] == ["dashed", "?"] and styles["not_a_claim"][:2] == ["dotted", "–"]
+    assert styles["contradicted"][2:] == ["Sentence 1: Contradicted", "button", 0]
+    shoot(page, "check-text.png", full_page=True)
+
+    # From the keyboard: Tab to a sentence, Enter opens its evidence card.
+    page.locator("#kk-text-report .kk-ts[data-n='1']").focus()
+    page.keyboard.press("Tab")
+    second = page.locator("#kk-text-report .kk-tc-text .kk-ts[data-n='2']")
+    expect(second).to_be_focused()
+    page.keyboard.press("Enter")
+    card = page.locator("#kk-tc-card-2")
+    expect(card).to_be_visible()
+    expect(second).to_have_attribute("aria-expanded", "true")
+    expect(card.locator(".kk-badge")).to_have_attribute("data-verdict", "supported")
+    expect(card.locator("mark.kk-quote")).to_contain_text("1917")
+    page.locator("#kk-text-report .kk-ts[data-n='1']").focus()
+    page.keyboard.press("Space")
+    card = page.locator("#kk-tc-card-1")
+    expect(card).to_be_visible()
+    expect(page.locator("#kk-tc-card-2")).to_be_hidden()
+    expect(card.locator(".kk-reason")).to_have_text("The sources give 14, not 12")
+    expected = service.check_text(MIXED_TEXT)
+    quote = expected.sentences[0].evidence[0]
+    assert card.locator("mark.kk-quote").first.text_content() == quote.quote.text
+    expect(card.locator(".kk-card .kk-chips").first).to_contain_text("line")
+    shoot(page, "check-text-card.png")
+
+    # Copy report: the Markdown report, as the CLI prints it.
+    page.locator("#kk-text-report .kk-actions .kk-copy").click()
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert copied == markdown_report(expected, "en", catalog_titles(service.catalog))
+    assert copied.startswith("# Text check\n\n**4 sentences: 1 supported, 1 contradicted")
+    assert "**✗ Contradicted**: The sources give 14, not 12[^1]" in copied
+    measured = contrasts(page)
+    low = [m for m in measured if m["ratio"] < AA_CONTRAST]
+    assert not low, f"texts under {AA_CONTRAST}:1: {low}"
+
+
+def test_check_a_text_in_japanese_on_a_dark_phone(open_page: OpenPage) -> None:
+    page = open_page(viewport=PHONE, scheme="dark")
+    switch_to_japanese(page)
+    open_text_mode(page, "事実を確認", "文章全体")
+    page.click("#kk-text-example")
+    expect(page.locator("#kk-text textarea")).to_have_value(re.compile("HFSP is now supported"))
+    check_text(page)
+    expect(page.locator(".kk-tc-summary")).to_have_text("4文：裏付けあり1、矛盾あり1、資料に記載なし1、主張ではない1")
+    assert set(sentence_verdicts(page).values()) == {"supported", "contradicted", "unsupported",
+                                                     "not_a_claim"}
+    assert scroll_width(page) <= PHONE["width"]
+    words = page.evaluate(LATIN_WORDS_JS)
+    assert not words, f"English words outside quotes in Japanese mode: {words}"
+    sentence = page.locator("#kk-text-report .kk-ts[data-verdict='contradicted']")
+    expect(sentence).to_have_attribute("aria-label", "1文目: 矛盾あり")
+    sentence.focus()
+    page.keyboard.press("Enter")
+    card = page.locator("#kk-tc-card-1")
+    expect(card).to_be_in_viewport()
+    expect(card.locator(".kk-reason")).to_contain_text("資料では12ではなく14です")
+    back = card.locator(".kk-tc-back")
+    expect(back).to_be_focused()
+    assert scroll_width(page) <= PHONE["width"]
+    assert not page.evaluate(LATIN_WORDS_JS)
+    shoot(page, "check-text-phone-ja-dark.png")
+    measured = contrasts(page)
+    low = [m for m in measured if m["ratio"] < AA_CONTRAST]
+    assert not low, f"texts under {AA_CONTRAST}:1 in the dark scheme: {low}"
+    back.click()
+    expect(sentence).to_be_focused()
+    # The language switched back: the report follows, still open on the same card.
+    page.locator("#kk-lang").get_by_text("English").click()
+    expect(page.locator(".kk-tc-summary")).to_have_text(
+        "4 sentences: 1 supported, 1 contradicted, 1 not found, 1 not a claim")
+    expect(page.locator("#kk-tc-card-1 .kk-reason")).to_have_text("The sources give 14, not 12")
+    expect(page.locator("#kk-tc-card-1")).to_be_visible()
+
+
+def test_check_a_text_from_a_file(page: Page, tmp_path: Path) -> None:
+    import docx
+
+    open_text_mode(page)
+    upload = page.locator("#kk-text-file input[type=file]")
+    markdown = tmp_path / "brief.md"
+    markdown.write_text(MIXED_TEXT, encoding="utf-8")
+    upload.set_input_files(str(markdown))
+    expect(page.locator("#kk-text textarea")).to_have_value(MIXED_TEXT)
+    expect(page.locator("#kk-text-note")).to_contain_text(f"Read brief.md: {len(MIXED_TEXT)} characters")
+    document = docx.Document()
+    document.add_paragraph("理研は1917年に創設された。")
+    document.add_paragraph("HFSP is now supported by a total of 12 countries.")
+    word = tmp_path / "brief.docx"
+    document.save(str(word))
+    upload = page.locator("#kk-text-file input[type=file]")
+    upload.set_input_files(str(word))
+    expect(page.locator("#kk-text-note")).to_contain_text("Read brief.docx")
+    expect(page.locator("#kk-text textarea")).to_have_value(re.compile(
+        r"^理研は1917年に創設された。\s+HFSP is now supported by a total of 12 countries\.\s*$"))
+    check_text(page)
+    assert sorted(sentence_verdicts(page).values()) == ["contradicted", "supported"]
+    too_long = tmp_path / "long.txt"
+    too_long.write_text("RIKEN was founded in 1917. " * 1000, encoding="utf-8")  # 27,000 characters
+    upload = page.locator("#kk-text-file input[type=file]")
+    upload.set_input_files(str(too_long))
+    expect(page.locator("#kk-text-note .kk-note")).to_contain_text("the limit is 20,000")
+    expect(page.locator("#kk-text textarea")).to_have_value(re.compile("理研は1917年"))  # kept
+    page.fill("#kk-text textarea", "   ")
+    page.click("#kk-check-text")
+    expect(page.locator("#kk-text-report .kk-error")).to_contain_text("the text is empty")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from app.library.pages import page_label
 from app.records import TEXT_VERDICTS, CheckedSentence, Citation, Span, TextCheck
@@ -23,6 +24,11 @@ VERDICT_MARKS = {"supported": "✓", "contradicted": "✗", "unsupported": "?", 
 # A reason that ends by quoting its deciding sentence: "The sources give 14, not 12: “…”".
 _QUOTED_REASON = re.compile(r"^(.*?)\s*[:：]\s*[「“].*[」”]$", re.DOTALL)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+
+
+def catalog_titles(catalog: Mapping[str, Any]) -> dict[str, str]:
+    """Document file name -> title, from the service's catalog (`service.catalog`), for `titles`."""
+    return {name: entry.title for name, entry in catalog.items() if getattr(entry, "title", "")}
 
 
 def _lang(lang: str) -> str:
@@ -122,7 +128,8 @@ def markdown_report(check: TextCheck, lang: str = "en", titles: Mapping[str, str
     and its reason; the evidence that decides it as footnote references `[^n]`. The footnotes
     follow, numbered in order of first use (one quote cited by two sentences has one number):
     the quoted source sentence and where it is (document title, section, page, lines).
-    `titles`: document file name -> title (the catalog's); the file name where missing.
+    `titles`: document file name -> title (`catalog_titles(service.catalog)`); the file name where
+    missing.
 
     Headings, list markers, reference lines and other parts that were not checked are left out:
     the report is about the sentences. Ends with a newline.

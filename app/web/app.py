@@ -22,6 +22,7 @@ from app.web.render import examples_title_html, header_html
 from app.web.script import FOCUS_JS, STARTUP_JS, page_head
 from app.web.style import CSS, theme
 from app.web.text import EXAMPLE_CLAIMS, EXAMPLE_QUESTIONS, UiLang, t
+from app.web.text_check import check_text_json, mode_choices
 
 # How many queued requests wait at most; more are refused (the queue is full) rather than kept.
 QUEUE_SIZE = 200
@@ -67,6 +68,9 @@ class Widgets:
     base_url: gr.Textbox
     model_name: gr.Textbox
     gen_hint: gr.HTML
+    check_mode: gr.Radio
+    statement_column: gr.Column
+    text_column: gr.Column
 
     def controls(self) -> list[Any]:
         """The outputs of `KakehashiUi.controls`, in its order."""
@@ -88,7 +92,7 @@ def build_app(service: Kakehashi, host: str | None = None) -> gr.Blocks:
 
 
 def _api(service: Kakehashi) -> None:
-    """The named endpoints /ask and /check: one string in, the CLI's JSON out."""
+    """The named endpoints /ask, /check and /check_text: one string in, the CLI's JSON out."""
     limit = service.settings.server.concurrency
 
     def ask(question: str) -> dict[str, Any]:
@@ -99,8 +103,15 @@ def _api(service: Kakehashi) -> None:
         """Check a statement against the sources (the JSON of `service.check(...).to_json()`)."""
         return safe_call(lambda: check_json(service, claim))
 
+    def check_text(text: str) -> dict[str, Any]:
+        """Check every sentence of a text against the sources (the JSON of
+        `service.check_text(...).to_json()`: each sentence with its offsets into the text, its
+        verdict, reason and evidence; the parts left unchecked; a summary)."""
+        return safe_call(lambda: check_text_json(service, text))
+
     gr.api(ask, api_name="ask", concurrency_limit=limit, concurrency_id="model")
     gr.api(check, api_name="check", concurrency_limit=limit, concurrency_id="model")
+    gr.api(check_text, api_name="check_text", concurrency_limit=limit, concurrency_id="model")
 
 
 def _layout(ui: KakehashiUi, lg: UiLang) -> Widgets:
@@ -146,16 +157,21 @@ def _layout(ui: KakehashiUi, lg: UiLang) -> Widgets:
             with gr.Column(scale=2, min_width=280, elem_id="kk-sources-col"):
                 sources = gr.HTML(ui.sources([], lg), elem_id="kk-sources", js_on_load=None)
         with gr.Tab(t("tab_check", lg), id="check", elem_id="kk-tab-check") as tab_check:
-            with gr.Row(equal_height=True):
-                claim = gr.Textbox(label=t("claim", lg), elem_id="kk-claim", lines=1, max_lines=6,
-                                   placeholder=t("claim_placeholder", lg), scale=6, min_width=180)
-                check = gr.Button(t("check", lg), variant="primary", scale=1, min_width=90,
-                                  elem_id="kk-check")
-            claim_examples_title = gr.HTML(examples_title_html(lg, "claim_examples"), js_on_load=None)
-            with gr.Row(elem_id="kk-claim-examples"):
-                claim_examples = [gr.Button(c, size="sm", variant="secondary", scale=0, min_width=0,
-                                              elem_classes=["kk-src"]) for c in EXAMPLE_CLAIMS]
-            verdict = gr.HTML(ui.verdict(None, lg), elem_id="kk-verdict", js_on_load=None)
+            check_mode = gr.Radio(mode_choices(lg), value="statement", label=t("check_mode", lg),
+                                  show_label=False, container=False, elem_id="kk-check-mode")
+            with gr.Column(elem_id="kk-statement-col") as statement_column:
+                with gr.Row(equal_height=True):
+                    claim = gr.Textbox(label=t("claim", lg), elem_id="kk-claim", lines=1, max_lines=6,
+                                       placeholder=t("claim_placeholder", lg), scale=6, min_width=180)
+                    check = gr.Button(t("check", lg), variant="primary", scale=1, min_width=90,
+                                      elem_id="kk-check")
+                claim_examples_title = gr.HTML(examples_title_html(lg, "claim_examples"), js_on_load=None)
+                with gr.Row(elem_id="kk-claim-examples"):
+                    claim_examples = [gr.Button(c, size="sm", variant="secondary", scale=0, min_width=0,
+                                                  elem_classes=["kk-src"]) for c in EXAMPLE_CLAIMS]
+                verdict = gr.HTML(ui.verdict(None, lg), elem_id="kk-verdict", js_on_load=None)
+            with gr.Column(visible=False, elem_id="kk-text-col") as text_column:
+                ui.text_check.layout(lg)
         with gr.Tab(t("tab_about", lg), id="about", elem_id="kk-tab-about") as tab_about:
             about = gr.HTML(ui.about(lg), js_on_load=None)
             if ui.documents is not None:
@@ -163,7 +179,7 @@ def _layout(ui: KakehashiUi, lg: UiLang) -> Widgets:
     return Widgets(lang, header, turns, check_state, [tab_ask, tab_check, tab_about], transcript,
                    question, ask, stop, hint, [examples_title, claim_examples_title], examples, clear,
                    sources, claim, check, claim_examples, verdict, about, gen_settings, generator,
-                   base_url, model_name, gen_hint)
+                   base_url, model_name, gen_hint, check_mode, statement_column, text_column)
 
 
 def _wire(app: gr.Blocks, ui: KakehashiUi, w: Widgets, concurrency: int) -> None:
@@ -213,6 +229,7 @@ def _wire(app: gr.Blocks, ui: KakehashiUi, w: Widgets, concurrency: int) -> None
                   [w.lang, w.header, *w.tabs, w.question, w.ask, w.clear, w.stop, w.hint, *w.examples_titles,
                    w.claim, w.check, w.transcript, w.sources, w.verdict, w.about, w.gen_settings,
                    w.generator, w.base_url, w.model_name, w.gen_hint], api_name="ui_relabel", **private)
+    ui.text_check.wire(w.lang, w.check_mode, w.statement_column, w.text_column, concurrency)
     if ui.documents is not None:
         ui.documents.wire(w.lang, w.about, ui.about)
 
@@ -228,7 +245,8 @@ def launch_app(app: gr.Blocks, service: Kakehashi, host: str | None = None, port
         server_name=host or server.host, server_port=port or server.port, share=False,
         auth=auth_from_env(), prevent_thread_lock=True, quiet=True, show_error=False,
         footer_links=[], run_history=False, enable_monitoring=False, mcp_server=False,
-        ssr_mode=False, theme=theme(), css=CSS, head=page_head(service.settings.limits.max_question_chars),
+        ssr_mode=False, theme=theme(), css=CSS,
+        head=page_head(service.settings.limits.max_question_chars, service.settings.limits.max_text_chars),
         max_file_size=service.settings.limits.max_document_bytes)
     if block:
         print(f"Kakehashi is running at {url} (model and index loaded in {service.load_seconds:.1f} s). "

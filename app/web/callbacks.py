@@ -18,6 +18,7 @@ from app.inputs import InputError, clean_text
 from app.service import Kakehashi
 from app.settings import GeneratorSettings
 from app.web.documents import DocumentsPanel
+from app.web.errors import error_json, error_texts
 from app.web.passages import esc
 from app.web.render import (
     Json,
@@ -31,6 +32,7 @@ from app.web.render import (
     verdict_html,
 )
 from app.web.text import EXAMPLE_QUESTIONS, UI_LANGS, UiLang, t, ui_lang
+from app.web.text_check import TextCheckPanel
 from app.wording import Message, in_lang, translations
 from ingest.lang import detect_lang
 
@@ -42,16 +44,6 @@ STREAM_RENDER_S = 0.1
 
 
 # ---------------------------------------------------------------------------- service calls
-
-def error_json(message: str) -> Json:
-    """{"error": message} (English, as the CLI prints it), with the language and the Japanese."""
-    return {"error": str(message), "error_lang": "en", "error_ja": in_lang(message, "ja")}
-
-
-def error_texts(result: Json) -> dict[str, str]:
-    """The error of an {"error": ...} result in each interface language."""
-    return {"en": result["error"], "ja": result.get("error_ja") or result["error"]}
-
 
 def ask_json(service: Kakehashi, question: object) -> Json:
     """`service.ask` as the CLI's JSON, or an error (see `error_json`) for input it refuses."""
@@ -92,6 +84,7 @@ class KakehashiUi:
         self.service = service
         self.catalog = service.catalog
         self.documents: DocumentsPanel | None = None  # the documents panel, set by build_app
+        self.text_check = TextCheckPanel(service)  # the check tab's "A whole text" mode
         self.limit = service.settings.limits.max_question_chars
 
     # -- rendering

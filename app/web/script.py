@@ -20,6 +20,7 @@ _SCRIPT = """
 (() => {
   if (window.kakehashi) return;
   const LIMIT = __LIMIT__, NARROW = __NARROW__, THEME_KEY = __THEME_KEY__, LANG_KEY = __LANG_KEY__;
+  const TEXT_LIMIT = __TEXT_LIMIT__;
   const K = window.kakehashi = {};
   const $ = (selector, root) => (root || document).querySelector(selector);
   const $$ = (selector, root) => Array.from((root || document).querySelectorAll(selector));
@@ -104,6 +105,49 @@ _SCRIPT = """
     if (open) showCard(open.turn, open.n, false);  // re-rendered (the language changed): keep it open
   }
 
+
+  // Checking a whole text: a sentence (click, Enter or Space) opens its evidence card.
+  let sentenceOpen = null;
+  function showSentence(n, move) {
+    const report = document.getElementById('kk-text-report');
+    if (!report) return;
+    const card = document.getElementById('kk-tc-card-' + n);
+    if (!card) return;
+    $$('.kk-tc-card', report).forEach((c) => { c.hidden = c !== card; });
+    $$('.kk-tc-text .kk-ts', report).forEach((s) => {
+      const on = s.dataset.n === String(n);
+      s.classList.toggle('kk-active', on);
+      s.setAttribute('aria-expanded', on ? 'true' : 'false');
+    });
+    const pick = $('.kk-tc-pick', report);
+    if (pick) pick.hidden = true;
+    sentenceOpen = String(n);
+    if (!move) return;
+    if (narrow()) {
+      card.scrollIntoView({block: 'start'});
+      const back = $('.kk-tc-back', card);
+      if (back) back.focus({preventScroll: true});
+    } else {
+      card.scrollIntoView({block: 'nearest'});
+    }
+  }
+  K.openSentence = (n) => showSentence(n, true);
+  function textReportChanged() {
+    const report = document.getElementById('kk-text-report');
+    if (!report || !$('.kk-tc-text', report)) { sentenceOpen = null; return; }
+    if (sentenceOpen && $('.kk-tc-text .kk-ts[data-n="' + sentenceOpen + '"]', report)) {
+      showSentence(sentenceOpen, false);  // re-rendered (a new verdict, the language): kept open
+    } else {
+      sentenceOpen = null;
+    }
+  }
+  function backToSentence(n) {
+    const sentence = $('#kk-text-report .kk-tc-text .kk-ts[data-n="' + n + '"]');
+    if (!sentence) return;
+    sentence.scrollIntoView({block: 'center'});
+    sentence.focus({preventScroll: true});
+  }
+
   // The conversation follows the newest answer unless the reader scrolled up.
   let follow = true, turnsSeen = 0, jump = null;
   const box = () => document.getElementById('kk-transcript');
@@ -183,7 +227,8 @@ _SCRIPT = """
   }
 
   // A character counter under each box, once the text nears the limit.
-  function count(id) {
+  function count(id, limit) {
+    limit = limit || LIMIT;
     const block = document.getElementById(id), area = block && $('textarea', block);
     if (!area) return;
     let counter = $('.kk-counter', block);
@@ -193,10 +238,10 @@ _SCRIPT = """
       counter.setAttribute('aria-live', 'polite');
       block.appendChild(counter);
     }
-    const length = area.value.length, near = length >= LIMIT * 0.8;
+    const length = area.value.length, near = length >= limit * 0.8;
     counter.hidden = !near;
-    counter.textContent = near ? length.toLocaleString('en') + ' / ' + LIMIT.toLocaleString('en') : '';
-    counter.classList.toggle('kk-over', length > LIMIT);
+    counter.textContent = near ? length.toLocaleString('en') + ' / ' + limit.toLocaleString('en') : '';
+    counter.classList.toggle('kk-over', length > limit);
   }
 
   // Languages: the page's own, and that of each example (asked as written, whatever the toggle).
@@ -208,15 +253,17 @@ _SCRIPT = """
     });
   }
 
-  let queued = false, transcriptDirty = false, sourcesDirty = false;
+  let queued = false, transcriptDirty = false, sourcesDirty = false, textDirty = false;
   function tick() {
     queued = false;
     keepTheme();
     markLanguages();
     count('kk-question');
     count('kk-claim');
+    count('kk-text', TEXT_LIMIT);
     if (transcriptDirty) { transcriptDirty = false; transcriptChanged(); }
     if (sourcesDirty) { sourcesDirty = false; sourcesChanged(); }
+    if (textDirty) { textDirty = false; textReportChanged(); }
   }
   function schedule() { if (!queued) { queued = true; requestAnimationFrame(tick); } }
   new MutationObserver((mutations) => {
@@ -225,6 +272,7 @@ _SCRIPT = """
       if (!el) continue;
       if (el.closest('#kk-transcript')) transcriptDirty = true;
       if (el.closest('#kk-sources')) sourcesDirty = true;
+      if (el.closest('#kk-text-report')) textDirty = true;
     }
     schedule();
   }).observe(document.documentElement, {subtree: true, childList: true, characterData: true,
@@ -240,6 +288,10 @@ _SCRIPT = """
     const target = event.target.closest ? event.target : event.target.parentElement;
     const link = target.closest('a.kk-cite');
     if (link) { event.preventDefault(); openCard(link); return; }
+    const sentence = target.closest('#kk-text-report .kk-tc-text .kk-ts');
+    if (sentence) { K.openSentence(sentence.dataset.n); return; }
+    const back = target.closest('.kk-tc-back');
+    if (back) { backToSentence(back.dataset.n); return; }
     if (target.closest('.kk-theme-toggle')) { K.toggleTheme(); return; }
     if (target.closest('.kk-sheet-close')) { K.closeSheet(); return; }
     if (target.closest('.kk-jump')) { K.toBottom(); return; }
@@ -251,14 +303,20 @@ _SCRIPT = """
     // A marker is a button to the keyboard too: Space opens its card, as Enter does.
     const link = event.key === ' ' && event.target.closest && event.target.closest('a.kk-cite');
     if (link) { event.preventDefault(); openCard(link); }
+    // A sentence of a checked text is a button: Enter or Space opens its card.
+    const sentence = (event.key === 'Enter' || event.key === ' ') && event.target.closest
+      && event.target.closest('#kk-text-report .kk-tc-text .kk-ts');
+    if (sentence) { event.preventDefault(); K.openSentence(sentence.dataset.n); }
   });
 })();
 """
 
 
-def page_head(limit: int) -> str:
-    """The `<style>` and `<script>` for the page's `<head>`; `limit`: the longest question allowed."""
-    script = (_SCRIPT.replace("__LIMIT__", str(int(limit))).replace("__NARROW__", str(NARROW_PX))
+def page_head(limit: int, text_limit: int = 20_000) -> str:
+    """The `<style>` and `<script>` for the page's `<head>`; `limit`: the longest question allowed;
+    `text_limit`: the longest text to check."""
+    script = (_SCRIPT.replace("__LIMIT__", str(int(limit))).replace("__TEXT_LIMIT__", str(int(text_limit)))
+              .replace("__NARROW__", str(NARROW_PX))
               .replace("__THEME_KEY__", json.dumps(THEME_KEY)).replace("__LANG_KEY__", json.dumps(LANG_KEY)))
     return f"<style>{NARROW_CSS}</style><script>{script}</script>"
 

@@ -230,6 +230,72 @@ mark.kk-quote { background: var(--kk-mark); color: var(--kk-mark-ink); padding: 
 #kk-sources-col { position: sticky; top: 8px; align-self: flex-start; max-height: calc(100vh - 16px);
   overflow-y: auto; }
 
+/* Checking a whole text: each sentence marked in place by colour, mark and underline style. */
+.gradio-container {
+  --kk-ts-ok-bg: #dcfce7; --kk-ts-ok-line: #047857; --kk-ts-warn-bg: #fef3c7; --kk-ts-warn-line: #b45309;
+  --kk-ts-bad-bg: #fee2e2; --kk-ts-bad-line: #b91c1c; --kk-ts-none-bg: #e2e8f0; --kk-ts-none-line: #475569;
+  --kk-ts-wait-bg: #f1f5f9; --kk-ts-wait-line: #64748b; --kk-ts-none-dot: #475569; }
+.dark .gradio-container, .gradio-container.dark {
+  --kk-ts-ok-bg: #064e3b; --kk-ts-ok-line: #34d399; --kk-ts-warn-bg: #713f12; --kk-ts-warn-line: #fbbf24;
+  --kk-ts-bad-bg: #7f1d1d; --kk-ts-bad-line: #fca5a5; --kk-ts-none-bg: #334155; --kk-ts-none-line: #94a3b8;
+  --kk-ts-wait-bg: #1e293b; --kk-ts-wait-line: #94a3b8; --kk-ts-none-dot: #475569; }
+#kk-check-mode { margin-bottom: 4px; }
+#kk-text-row { align-items: stretch; }
+.kk-note-ok { color: var(--kk-ok-ink); background: var(--kk-ok-bg); border-radius: 6px; padding: 2px 8px; }
+.kk-tc { color: var(--kk-ink); padding: 4px 2px; }
+.kk-tc-top { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 16px; margin-bottom: 10px; }
+.kk-tc-summary { margin: 0; font-weight: 700; font-size: 1.05rem; line-height: 1.6; flex: 1 1 100%; }
+.kk-tc-progress { margin: 0; color: var(--kk-muted); font-size: .9rem; flex: 1 1 100%; }
+.kk-tc-top .kk-actions { margin-top: 0; }
+ul.kk-tc-legend { display: flex; flex-wrap: wrap; gap: 6px 16px; list-style: none; padding: 0; margin: 0;
+  font-size: .88rem; }
+.kk-tc-key { display: inline-flex; align-items: center; gap: 4px; margin: 0; }
+.kk-tc-count { font-variant-numeric: tabular-nums; }
+.kk-tc-body { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 16px;
+  align-items: start; }
+.kk-tc-text { white-space: pre-wrap; overflow-wrap: anywhere; line-height: 2.1; font-size: 1rem;
+  background: var(--kk-card); border: 1px solid var(--kk-line); border-radius: 12px; padding: 12px 16px; }
+.kk-tc-cards { position: sticky; top: 8px; max-height: calc(100vh - 16px); overflow-y: auto; }
+.kk-tc-pick { margin-top: 0; }
+.kk-copy-report span[lang] { font: inherit; }
+.kk-tc-pick kbd { font: inherit; font-weight: 600; border: 1px solid var(--kk-line); border-radius: 4px;
+  padding: 0 4px; }
+.kk-ts { border-radius: 4px; padding: 2px 1px; cursor: pointer; color: var(--kk-ink);
+  text-decoration-line: underline; text-decoration-thickness: 2px; text-underline-offset: 5px;
+  box-decoration-break: clone; -webkit-box-decoration-break: clone; }
+.kk-ts-supported { background: var(--kk-ts-ok-bg); text-decoration-style: solid;
+  text-decoration-color: var(--kk-ts-ok-line); }
+.kk-ts-unsupported { background: var(--kk-ts-warn-bg); text-decoration-style: dashed;
+  text-decoration-color: var(--kk-ts-warn-line); }
+.kk-ts-contradicted { background: var(--kk-ts-bad-bg); text-decoration-style: wavy;
+  text-decoration-color: var(--kk-ts-bad-line); }
+.kk-ts-not_a_claim { background: var(--kk-ts-none-bg); text-decoration-style: dotted;
+  text-decoration-color: var(--kk-ts-none-line); }
+.kk-ts-pending { background: var(--kk-ts-wait-bg); text-decoration: none; cursor: progress;
+  animation: kk-pulse 1.6s ease-in-out infinite; }
+@keyframes kk-pulse { 50% { background: transparent; } }
+.kk-ts.kk-active { box-shadow: 0 0 0 2px var(--kk-accent); }
+.kk-ts:hover { filter: brightness(.96); }
+.kk-ts-mark { display: inline-grid; place-items: center; width: 1.15em; height: 1.15em; margin: 0 2px 0 3px;
+  border-radius: 50%; font-size: .72em; font-weight: 700; line-height: 1; vertical-align: .15em;
+  color: #fff; text-decoration: none; }
+.kk-ts-supported .kk-ts-mark { background: var(--kk-ok-dot); }
+.kk-ts-unsupported .kk-ts-mark { background: var(--kk-warn-dot); }
+.kk-ts-contradicted .kk-ts-mark { background: var(--kk-bad-dot); }
+.kk-ts-not_a_claim .kk-ts-mark, .kk-ts-pending .kk-ts-mark { background: var(--kk-ts-none-dot); }
+.kk-ts-sample { padding: 2px 3px; cursor: default; display: inline-block; line-height: 1.3; }
+.kk-ts-sample .kk-ts-mark { margin: 0; }
+.kk-tc-card { background: var(--kk-card); border: 1px solid var(--kk-line); border-radius: 12px;
+  padding: 12px 14px; scroll-margin: 12px; }
+.kk-tc-card[hidden] { display: none; }
+.kk-tc-card-head { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 12px; margin-bottom: 8px; }
+.kk-tc-card-n { font-size: .8rem; font-weight: 700; color: var(--kk-muted); }
+.kk-tc-card .kk-claim { font-size: 1rem; }
+.kk-badge-not_a_claim, .kk-badge-pending { background: var(--kk-soft); color: var(--kk-ink);
+  border-color: var(--kk-line); }
+.kk-badge-not_a_claim .kk-badge-icon, .kk-badge-pending .kk-badge-icon { background: var(--kk-ts-none-dot); }
+.kk-tc-back { display: none; }
+
 """
 
 # Narrow screens (phones). Served in the page's <head> as it is: Gradio prefixes the rules of `CSS`
@@ -253,6 +319,12 @@ NARROW_CSS = """
   .kk-sheet-bar { display: flex !important; position: sticky !important; top: 0 !important;
     z-index: 2 !important;
     padding: 10px 0 8px !important; background: var(--kk-soft) !important; }
+  .kk-tc-body { grid-template-columns: minmax(0, 1fr) !important; }
+  .kk-tc-cards { position: static !important; max-height: none !important; }
+  .kk-tc-text { padding: 10px 10px !important; }
+  .kk-tc-back { display: inline-block !important; margin-top: 8px !important;
+    border: 1px solid var(--kk-line) !important; background: var(--kk-card) !important;
+    color: var(--kk-ink) !important; border-radius: 999px !important; padding: 4px 12px !important; }
   .kk-sheet-close { border: 1px solid var(--kk-accent) !important; background: var(--kk-accent) !important;
     color: var(--kk-accent-ink) !important; border-radius: 999px !important; padding: 6px 14px !important;
     font-size: .95rem !important; cursor: pointer !important; }

@@ -17,6 +17,13 @@ EXAMPLE_QUESTIONS: tuple[str, ...] = (
     "HFSPはいつ、どこで提案されましたか？",
 )
 
+# A text to try "Check a text" with: a supported, a contradicted and an unfounded sentence, and a
+# question, in both languages.
+EXAMPLE_TEXT = (
+    "HFSP is now supported by a total of 12 countries. 理研は1917年に創設された。\n"
+    "The ISS project plans to land astronauts on Mars by 2030. HFSPはいつ、どこで提案されましたか？\n"
+)
+
 EXAMPLE_CLAIMS: tuple[str, ...] = (
     "HFSP was proposed by Japan at the Venice Summit in 1987.",
     "インドからさくらサイエンスプログラムで来日したのは合計2,900人である。",
