@@ -103,7 +103,7 @@ _PARTS = st.sampled_from([
 ])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=1500, deadline=None)
 @given(st.lists(_PARTS, max_size=25).map("".join) | st.text(max_size=200))
 def test_every_piece_is_an_exact_non_overlapping_span_of_the_input(text: str) -> None:
     pieces = split_text(text)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ingest.lang import has_japanese
+from ingest.lines import strip_span
 from ingest.sentences import TERMINAL_CHARS, sentence_spans
 
 Kind = Literal["claim", "question", "opinion", "remark", "heading", "list_marker", "citation",
@@ -147,7 +148,7 @@ def split_text(source: str) -> list[Piece]:
         masked[match.start():match.end()] = " " * (match.end() - match.start())
     masked_text = "".join(masked)
     pieces: list[Piece] = []
-    for start, end in sentence_spans(masked_text):
+    for start, end in _cut_at(sentence_spans(masked_text), skipped, masked_text):
         inside = tuple((a, b) for a, b in markers if start <= a and b <= end)
         piece = Piece(start, end, "claim", inside)
         pieces.append(Piece(start, end, _sentence_kind(claim_text(source, piece)), inside))
@@ -156,6 +157,18 @@ def split_text(source: str) -> list[Piece]:
         if not any(s <= a and b <= e for s, e in covered):
             skipped.append(Piece(a, b, "citation"))
     return sorted(pieces + skipped, key=lambda p: p.start)
+
+
+def _cut_at(spans: list[tuple[int, int]], skipped: list[Piece], text: str) -> list[tuple[int, int]]:
+    """Sentences cut where a skipped piece lies inside them: a sentence wrapped over lines does not
+    run on across a heading or a reference line that stood between its lines."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        for piece in sorted((p for p in skipped if start < p.start < end), key=lambda p: p.start):
+            out.append(strip_span(text, start, piece.start))
+            start = max(start, piece.end)
+        out.append(strip_span(text, start, end))
+    return [(a, b) for a, b in out if a < b]
 
 
 def _lines(source: str) -> list[tuple[int, int]]:
