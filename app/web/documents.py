@@ -19,7 +19,7 @@ import gradio as gr
 from app.library.folder import DocumentsFolder, UploadReport
 from app.service import Kakehashi
 from app.web.passages import esc
-from app.web.render import src
+from app.web.render import panel_title, src
 from app.web.text import UiLang, language_name, t, ui_lang
 from ingest.formats import SOURCE_SUFFIXES
 from ingest.reader import DocumentError
@@ -68,9 +68,9 @@ def documents_html(service: Kakehashi, lang: UiLang) -> str:
     head = "".join(f"<th>{esc(_t(k, lang))}</th>"
                    for k in ("col_title", "col_type", "col_pages", "col_langs", "col_size"))
     skipped = "".join(f"<li>{esc(reason)}</li>" for reason in service.skipped.values())
-    skipped_html = (f'<div class="kk-doc-skipped"><div class="kk-panel-title">{esc(_t("skipped", lang))}'
-                    f"</div><ul>{skipped}</ul></div>") if skipped else ""
-    return (f'<div class="kk-documents"><div class="kk-panel-title">{esc(_t("title", lang))}</div>'
+    skipped_html = (f'<div class="kk-doc-skipped">{panel_title(_t("skipped", lang))}'
+                    f"<ul>{skipped}</ul></div>") if skipped else ""
+    return (f'<div class="kk-documents">{panel_title(_t("title", lang))}'
             f'<table class="kk-doc-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody>'
             f"</table>{skipped_html}</div>")
 

@@ -300,7 +300,7 @@ def turn_sources(turn: Json, catalog: Catalog, lang: UiLang, shown: bool) -> str
         cards = "".join(source_card(c, key, catalog, lang) for c in answer["citations"])
         heading = t("sources", lang)
     return (f'<div class="kk-turn-sources{" kk-shown" if shown else ""}" data-turn="{esc(key)}">'
-            f'<div class="kk-panel-title">{esc(heading)}</div>'
+            f'{panel_title(heading)}'
             f'<div class="kk-panel-question">{esc(t("sources_for", lang))} '
             f'“{src(shorten(turn["question"], 120))}”</div>{cards}</div>')
 
@@ -315,8 +315,8 @@ def sources_html(turns: Sequence[Json], catalog: Catalog, lang: UiLang) -> str:
     """Cards of every answered turn; the latest one shows, a click on [n] shows its own turn."""
     answered = [x for x in turns if x.get("answer") is not None]
     if not answered:
-        return (f'<div class="kk-sources kk-empty"><div class="kk-panel-title">{esc(t("sources", lang))}'
-                f'</div><p class="kk-hint">{esc(t("sources_empty", lang))}</p></div>')
+        return (f'<div class="kk-sources kk-empty">{panel_title(t("sources", lang))}'
+                f'<p class="kk-hint">{esc(t("sources_empty", lang))}</p></div>')
     last = answered[-1]["id"]
     sections = "".join(turn_sources(x, catalog, lang, x["id"] == last) for x in answered)
     return f'<div class="kk-sources">{sheet_bar(lang)}{sections}</div>'
@@ -356,7 +356,7 @@ def verdict_html(claim: str, result: Json | None, error: object | None, catalog:
         f'<span class="kk-badge-icon" aria-hidden="true">{VERDICT_ICONS.get(verdict, "?")}</span>'
         f'{esc(t("verdict_" + verdict, lang) if verdict in VERDICT_ICONS else verdict)}</div>'
         f'<p class="kk-reason">{reason_html(reason)}</p>'
-        f'<div class="kk-panel-title">{esc(t("evidence", lang))}</div>{cards}</div>')
+        f'{panel_title(t("evidence", lang))}{cards}</div>')
 
 
 def checking_html(lang: UiLang) -> str:
@@ -393,8 +393,13 @@ def catalog_html(catalog: Catalog, sources: Mapping[str, str], lang: UiLang) -> 
     return (f'<div class="kk-about"><p>{esc(t("about_intro", lang))}</p>{"".join(cards)}</div>')
 
 
+def panel_title(text: str) -> str:
+    """The small upper-case title over a panel of cards."""
+    return f'<div class="kk-panel-title">{esc(text)}</div>'
+
+
 def examples_title_html(lang: UiLang, key: str = "examples") -> str:
-    return f'<div class="kk-panel-title">{esc(t(key, lang))}</div>'
+    return panel_title(t(key, lang))
 
 
 def header_html(lang: UiLang) -> str:

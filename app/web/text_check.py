@@ -32,7 +32,7 @@ from app.verify.text_report import (
 )
 from app.web.errors import error_json
 from app.web.passages import esc
-from app.web.render import Catalog, Json, error_bubble, reason_html, source_card, src
+from app.web.render import Catalog, Json, error_bubble, panel_title, reason_html, source_card, src
 from app.web.text import EXAMPLE_TEXT, UI_LANGS, UiLang, t, ui_lang
 from app.wording import Message, in_lang, translations
 from ingest.formats import detect_format
@@ -127,8 +127,7 @@ def sentence_card(sentence: CheckedSentence, catalog: Catalog, lang: UiLang) -> 
     else:
         reason = in_lang(sentence.reason, lang) if not sentence.evidence else reason_text(sentence, lang)
         cards = "".join(source_card(c.to_json(), f"text-{n}", catalog, lang) for c in sentence.evidence)
-        evidence = (f'<div class="kk-panel-title">{esc(t("evidence", lang))}</div>{cards}'
-                    if cards else "")
+        evidence = f'{panel_title(t("evidence", lang))}{cards}' if cards else ""
         body = f'<p class="kk-reason">{reason_html(reason)}</p>{evidence}'
     return (f'<section class="kk-tc-card kk-verdict" id="kk-tc-card-{n}" data-n="{n}" tabindex="-1" '
             f'hidden aria-label="{esc(t("text_sentence", lang, n=n))}">'
