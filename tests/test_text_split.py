@@ -150,3 +150,9 @@ def test_a_chatbot_answer_remarks_and_emphasis() -> None:
         ("remark", "詳しくは資料をご覧ください。"),
     ]
     assert pieces[0].kind == "heading"  # the line that introduces the list
+
+
+def test_a_quotation_with_its_own_full_stop_stays_in_its_sentence() -> None:
+    text = "理研の所長は「国際連携は重要だ。」と述べた。日本は参加している。「ITERは続く。」"
+    assert [p.text(text) for p in split_text(text)] == [
+        "理研の所長は「国際連携は重要だ。」と述べた。", "日本は参加している。", "「ITERは続く。」"]

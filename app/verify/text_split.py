@@ -55,6 +55,8 @@ _CITATION = re.compile(
 _REFERENCE_LINE = re.compile(
     rf"[ \t]*(?:\[\^?[^\]\s]{{1,20}}\]:?|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?:※|注)[{_DIGIT}]{{1,3}}[:：.]?)\s")
 
+# What follows a closed quotation when the sentence goes on: 「…」と述べた, 「…」という, 「…」とした.
+_QUOTE_CONTINUES = re.compile(r"(?:と|って|とい|との|など|も|が|を|は)")
 # Statements of belief, wish or advice: nothing a source can confirm.
 _OPINION = re.compile(
     "|".join((
@@ -148,7 +150,8 @@ def split_text(source: str) -> list[Piece]:
         masked[match.start():match.end()] = " " * (match.end() - match.start())
     masked_text = "".join(masked)
     pieces: list[Piece] = []
-    for start, end in _cut_at(sentence_spans(masked_text), skipped, masked_text):
+    spans = _join_quotations(sentence_spans(masked_text), masked_text)
+    for start, end in _cut_at(spans, skipped, masked_text):
         inside = tuple((a, b) for a, b in markers if start <= a and b <= end)
         piece = Piece(start, end, "claim", inside)
         pieces.append(Piece(start, end, _sentence_kind(claim_text(source, piece)), inside))
@@ -157,6 +160,18 @@ def split_text(source: str) -> list[Piece]:
         if not any(s <= a and b <= e for s, e in covered):
             skipped.append(Piece(a, b, "citation"))
     return sorted(pieces + skipped, key=lambda p: p.start)
+
+
+def _join_quotations(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """A quotation that ends with its own full stop is part of the sentence that reports it:
+    「…重要だ。」と述べた。 is one sentence, not 「…重要だ。」 and と述べた。."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out and text[out[-1][1] - 1] in "」』" and _QUOTE_CONTINUES.match(text, start):
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
 
 
 def _cut_at(spans: list[tuple[int, int]], skipped: list[Piece], text: str) -> list[tuple[int, int]]:
