@@ -753,6 +753,34 @@ def test_check_a_text_in_japanese_on_a_dark_phone(open_page: OpenPage) -> None:
     expect(page.locator("#kk-tc-card-1")).to_be_visible()
 
 
+def test_a_long_text_check_can_be_stopped(page: Page) -> None:
+    open_text_mode(page)
+    # Distinct sentences (each checked anew), enough that the check is still running when stopped.
+    text = " ".join(f"HFSP is now supported by a total of {n} countries." for n in range(20, 220))
+    page.fill("#kk-text textarea", text)
+    page.click("#kk-check-text")
+    stop = page.locator("#kk-stop-text")
+    expect(page.locator("#kk-text-report .kk-ts[data-verdict='contradicted']").first).to_be_visible()
+    stop.click()
+    expect(page.locator("#kk-text-report .kk-tc[data-stopped='1']")).to_have_count(1)
+    expect(stop).to_be_hidden()
+    expect(page.locator("#kk-check-text")).to_be_enabled()
+    progress = page.locator("#kk-text-report .kk-tc-progress")
+    expect(progress).to_contain_text(re.compile(r"Stopped after \d+ of 200 sentences"))
+    # What was checked keeps its verdict; the rest says it was not checked, and stays so.
+    page.wait_for_timeout(1500)
+    unchecked = page.locator("#kk-text-report .kk-tc-text .kk-ts[data-verdict='pending']")
+    assert unchecked.count() > 0
+    expect(unchecked.first).to_have_attribute("aria-label", re.compile(r"Not checked$"))
+    assert page.locator("#kk-text-report .kk-tc[data-stopped='1']").count() == 1
+    unchecked.first.click()
+    expect(page.locator("#kk-text-report .kk-tc-card:visible .kk-hint")).to_contain_text(
+        "stopped before this sentence")
+    # A new check runs to the end as usual.
+    check_text(page, MIXED_TEXT)
+    assert sentence_verdicts(page) == MIXED_VERDICTS
+
+
 def test_check_a_text_from_a_file(page: Page, tmp_path: Path) -> None:
     import docx
 

@@ -274,6 +274,8 @@ ul.kk-tc-legend { display: flex; flex-wrap: wrap; gap: 6px 16px; list-style: non
 .kk-ts-pending { background: var(--kk-ts-wait-bg); text-decoration: none; cursor: progress;
   animation: kk-pulse 1.6s ease-in-out infinite; }
 @keyframes kk-pulse { 50% { background: transparent; } }
+.kk-tc-stopped .kk-ts-pending { animation: none; cursor: pointer; background: transparent;
+  text-decoration: underline dotted; text-decoration-color: var(--kk-ts-none-line); }
 .kk-ts.kk-active { box-shadow: 0 0 0 2px var(--kk-accent); }
 .kk-ts:hover { filter: brightness(.96); }
 .kk-ts-mark { display: inline-grid; place-items: center; width: 1.15em; height: 1.15em; margin: 0 2px 0 3px;

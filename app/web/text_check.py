@@ -82,10 +82,15 @@ def verdict_key(sentence: CheckedSentence) -> str:
     return sentence.verdict or "pending"
 
 
-def sentence_html(sentence: CheckedSentence, lang: UiLang) -> str:
+def label_of(verdict: str | None, lang: UiLang, stopped: bool = False) -> str:
+    """The verdict's name; without one, being checked, or not checked when the check was stopped."""
+    return t("text_not_checked", lang) if stopped and not verdict else verdict_label(verdict, lang)
+
+
+def sentence_html(sentence: CheckedSentence, lang: UiLang, stopped: bool = False) -> str:
     """One sentence in place: a button-like element naming its verdict, marked by it."""
     key = verdict_key(sentence)
-    label = verdict_label(sentence.verdict, lang)
+    label = label_of(sentence.verdict, lang, stopped)
     name = f"{t('text_sentence', lang, n=sentence.n)}: {label}"
     return (f'<span class="kk-ts kk-ts-{key}" role="button" tabindex="0" data-n="{sentence.n}" '
             f'data-verdict="{key}" aria-label="{esc(name)}" aria-expanded="false" '
@@ -94,7 +99,7 @@ def sentence_html(sentence: CheckedSentence, lang: UiLang) -> str:
             f'<span class="kk-ts-mark" aria-hidden="true">{verdict_mark(sentence.verdict)}</span></span>')
 
 
-def text_body_html(check: TextCheck, lang: UiLang) -> str:
+def text_body_html(check: TextCheck, lang: UiLang, stopped: bool = False) -> str:
     """The whole input, in place: sentences marked, all between them (skipped parts, spaces,
     line breaks) as plain text."""
     parts: list[str] = []
@@ -104,26 +109,28 @@ def text_body_html(check: TextCheck, lang: UiLang) -> str:
         start = max(sentence.start, last)
         if start > last:
             parts.append(src(text[last:start], "kk-tc-plain"))
-        parts.append(sentence_html(sentence, lang))
+        parts.append(sentence_html(sentence, lang, stopped))
         last = max(last, sentence.end)
     if last < len(text):
         parts.append(src(text[last:], "kk-tc-plain"))
     return "".join(parts)
 
 
-def badge_html(verdict: str | None, lang: UiLang) -> str:
+def badge_html(verdict: str | None, lang: UiLang, stopped: bool = False) -> str:
     key = verdict or "pending"
+    label = label_of(verdict, lang, stopped)
     return (f'<div class="kk-badge kk-badge-{key}" data-verdict="{key}">'
             f'<span class="kk-badge-icon" aria-hidden="true">{verdict_mark(verdict)}</span>'
-            f"{esc(verdict_label(verdict, lang))}</div>")
+            f"{esc(label)}</div>")
 
 
-def sentence_card(sentence: CheckedSentence, catalog: Catalog, lang: UiLang) -> str:
+def sentence_card(sentence: CheckedSentence, catalog: Catalog, lang: UiLang, stopped: bool = False) -> str:
     """The evidence card of one sentence: verdict, the sentence, the reason, the evidence cards
     (as a claim check shows them)."""
     n = sentence.n
     if sentence.verdict is None:
-        body = f'<p class="kk-hint">{esc(t("text_pending_card", lang))}</p>'
+        why = "text_stopped_card" if stopped else "text_pending_card"
+        body = f'<p class="kk-hint">{esc(t(why, lang))}</p>'
     else:
         reason = in_lang(sentence.reason, lang) if not sentence.evidence else reason_text(sentence, lang)
         cards = "".join(source_card(c.to_json(), f"text-{n}", catalog, lang) for c in sentence.evidence)
@@ -132,19 +139,19 @@ def sentence_card(sentence: CheckedSentence, catalog: Catalog, lang: UiLang) -> 
     return (f'<section class="kk-tc-card kk-verdict" id="kk-tc-card-{n}" data-n="{n}" tabindex="-1" '
             f'hidden aria-label="{esc(t("text_sentence", lang, n=n))}">'
             f'<div class="kk-tc-card-head"><span class="kk-tc-card-n">{esc(t("text_sentence", lang, n=n))}'
-            f"</span>{badge_html(sentence.verdict, lang)}</div>"
+            f"</span>{badge_html(sentence.verdict, lang, stopped)}</div>"
             f'<div class="kk-claim">“{src(sentence.text, lang=sentence.lang)}”</div>{body}'
             f'<button type="button" class="kk-tc-back" data-n="{n}">{esc(t("text_back", lang))}</button>'
             "</section>")
 
 
-def legend_html(summary: Mapping[str, int], lang: UiLang) -> str:
+def legend_html(summary: Mapping[str, int], lang: UiLang, stopped: bool = False) -> str:
     """The key to the marks, with how many sentences have each."""
     keys = [*TEXT_VERDICTS, *(["pending"] if summary.get("pending") else [])]
     items = "".join(
         f'<li class="kk-tc-key" data-verdict="{key}"><span class="kk-ts kk-ts-{key} kk-ts-sample">'
         f'<span class="kk-ts-mark" aria-hidden="true">{verdict_mark(None if key == "pending" else key)}'
-        f'</span></span> {esc(verdict_label(None if key == "pending" else key, lang))} '
+        f'</span></span> {esc(label_of(None if key == "pending" else key, lang, stopped))} '
         f'<b class="kk-tc-count">{summary.get(key, 0)}</b></li>'
         for key in keys)
     return f'<ul class="kk-tc-legend" aria-label="{esc(t("text_legend", lang))}">{items}</ul>'
@@ -160,23 +167,26 @@ def text_check_html(state: Json | None, catalog: Catalog, lang: UiLang) -> str:
     check: TextCheck = state["check"]
     summary = check.summary()
     done = summary["pending"] == 0
+    stopped = bool(state.get("stopped")) and not done
     if not check.sentences:
         return (f'<div class="kk-tc" data-done="1"><p class="kk-hint">{esc(t("text_no_sentence", lang))}'
                 f'</p><div class="kk-tc-text">{text_body_html(check, lang)}</div></div>')
     status = summary_line(summary, lang)
     total = summary["sentences"]
-    progress = "" if done else (
-        f'<p class="kk-tc-progress"><span class="kk-dots" aria-hidden="true"><i></i><i></i><i></i></span> '
-        f'{esc(t("text_checking", lang, n=total - summary["pending"] + 1, total=total))}'
-        "</p>")
+    checked = total - summary["pending"]
+    dots = '<span class="kk-dots" aria-hidden="true"><i></i><i></i><i></i></span> '
+    note = (esc(t("text_stopped", lang, n=checked, total=total)) if stopped
+            else dots + esc(t("text_checking", lang, n=checked + 1, total=total)))
+    progress = "" if done else f'<p class="kk-tc-progress">{note}</p>'
     actions = (f'<div class="kk-actions">'
                f"{copy_report_button(markdown_report(check, lang, catalog_titles(catalog)), lang)}</div>"
                if done else "")
-    cards = "".join(sentence_card(s, catalog, lang) for s in check.sentences)
-    return (f'<div class="kk-tc" data-done="{int(done)}">'
+    cards = "".join(sentence_card(s, catalog, lang, stopped) for s in check.sentences)
+    return (f'<div class="kk-tc{" kk-tc-stopped" if stopped else ""}" data-done="{int(done)}" '
+            f'data-stopped="{int(stopped)}">'
             f'<div class="kk-tc-top"><p class="kk-tc-summary" role="status">{esc(status)}</p>'
-            f"{progress}{legend_html(summary, lang)}{actions}</div>"
-            f'<div class="kk-tc-body"><div class="kk-tc-text">{text_body_html(check, lang)}</div>'
+            f"{progress}{legend_html(summary, lang, stopped)}{actions}</div>"
+            f'<div class="kk-tc-body"><div class="kk-tc-text">{text_body_html(check, lang, stopped)}</div>'
             f'<aside class="kk-tc-cards"><p class="kk-hint kk-tc-pick">{words_html(t("text_pick", lang))}</p>'
             f"{cards}</aside></div></div>")
 
@@ -220,13 +230,19 @@ class TextCheckPanel:
                     continue
                 html = self.render(state, lg)
                 size, rendered = len(html), time.monotonic()
-                yield state, html, gr.update(interactive=done)
+                yield state, html, gr.update(interactive=done), gr.update(visible=not done)
         except InputError as err:
             state = {"error": translations(err.message, UI_LANGS)}
         except Exception:  # the page must keep working whatever one text does
             log.exception("text check failed")
             state = {"error": translations(Message("server_error"), UI_LANGS)}
-        yield state, self.render(state, lg), gr.update(interactive=True)
+        yield state, self.render(state, lg), gr.update(interactive=True), gr.update(visible=False)
+
+    def stop(self, state: Json | None, lang: str) -> tuple[Any, ...]:
+        """The check cancelled: what was checked stays, the rest is marked not checked."""
+        if state and state.get("check") is not None:
+            state = {**state, "stopped": True}
+        return state, self.render(state, ui_lang(lang)), gr.update(interactive=True), gr.update(visible=False)
 
     def read_file(self, path: str | None, lang: str) -> tuple[Any, ...]:
         """A dropped file's text in the box (or, in the note, why not); the drop zone emptied."""
@@ -258,7 +274,7 @@ class TextCheckPanel:
                 gr.update(label=t("text", lg), placeholder=t("text_placeholder", lg)),
                 gr.update(label=t("text_file", lg)), gr.update(value=t("check_text", lg)),
                 gr.update(value=t("text_example", lg)), file_note_html("", lg, False),
-                self.render(state, lg))
+                self.render(state, lg), gr.update(value=t("stop", lg)))
 
     @staticmethod
     def switch(mode: str) -> tuple[Any, Any]:
@@ -275,6 +291,8 @@ class TextCheckPanel:
                                 type="filepath", height=110, scale=3, min_width=220, elem_id="kk-text-file")
             with gr.Column(scale=1, min_width=160):
                 self.button = gr.Button(t("check_text", lang), variant="primary", elem_id="kk-check-text")
+                self.stop_button = gr.Button(t("stop", lang), variant="stop", size="sm", visible=False,
+                                             elem_id="kk-stop-text")
                 self.example = gr.Button(t("text_example", lang), variant="secondary", size="sm",
                                          elem_id="kk-text-example")
         self.note = gr.HTML(file_note_html("", lang, False), js_on_load=None, elem_id="kk-text-note")
@@ -287,11 +305,15 @@ class TextCheckPanel:
         self.example.click(lambda: EXAMPLE_TEXT, None, [self.text], api_name="ui_text_example", **private)
         self.file.upload(self.read_file, [self.file, lang], [self.text, self.note, self.file],
                          api_name="ui_text_file", api_visibility="private", show_progress="hidden")
-        self.button.click(self.check, [self.text, lang], [self.state, self.report, self.button],
-                          api_name="ui_check_text", concurrency_limit=concurrency, concurrency_id="model",
-                          api_visibility="private", show_progress="hidden")
+        outputs = [self.state, self.report, self.button, self.stop_button]
+        checking = self.button.click(self.check, [self.text, lang], outputs, api_name="ui_check_text",
+                                     concurrency_limit=concurrency, concurrency_id="model",
+                                     api_visibility="private", show_progress="hidden")
+        self.stop_button.click(self.stop, [self.state, lang], outputs, cancels=[checking],
+                               api_name="ui_stop_text", **private)
         lang.change(self.relabel, [lang, self.state],
-                    [mode, self.text, self.file, self.button, self.example, self.note, self.report],
+                    [mode, self.text, self.file, self.button, self.example, self.note, self.report,
+                     self.stop_button],
                     api_name="ui_text_relabel", **private)
 
 
