@@ -300,6 +300,8 @@ def _check_text(args: argparse.Namespace, settings: Settings) -> int:
     from app.service import Kakehashi
     from app.verify.text_report import catalog_titles, markdown_report, text_report
 
+    if args.json and args.format != "text":
+        raise InputError("--json and --format md print different things: give one of them")
     text = check_text_input(_read_text(args.text), settings.limits.max_text_chars)  # before loading
     service = Kakehashi(settings)
     report = service.check_text(text)

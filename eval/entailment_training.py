@@ -193,7 +193,8 @@ def train_from_settings(settings: Settings, log: Log = print) -> dict[str, objec
     from index.embedder import Embedder
 
     model = resolve_model(settings, log=log)
-    embedder = Embedder(model, settings.model.query_prompt, settings.model.passage_prompt, 64)
+    embedder = Embedder(model, settings.model.query_prompt, settings.model.passage_prompt, 64,
+                        settings.model.query_threads)
     return train_entailment(embedder.encode_queries, fingerprint_of(model),
                             settings.cache_dir / "nli-vectors.npz", log)
 
@@ -205,7 +206,8 @@ def held_out_report(settings: Settings, model: EntailmentModel,
     from index.embedder import Embedder
 
     path = resolve_model(settings, log=log)
-    embedder = Embedder(path, settings.model.query_prompt, settings.model.passage_prompt, 64)
+    embedder = Embedder(path, settings.model.query_prompt, settings.model.passage_prompt, 64,
+                        settings.model.query_threads)
     tables = load_tables(embedder.encode_queries, fingerprint_of(path),
                          settings.cache_dir / "nli-vectors.npz", log, splits=("test",))
     return accuracy_table(model, tables["test"])

@@ -49,7 +49,7 @@ class Embedder(Embeddings):
     """
 
     def __init__(self, model: str, query_prompt: str, passage_prompt: str,
-                 batch_size: int = 32, query_threads: int = 1, lean: bool = True) -> None:
+                 batch_size: int, query_threads: int, lean: bool = True) -> None:
         self.model = model
         self._lean: LeanEncoder | None = None
         if lean and lean_supports(model):

@@ -76,7 +76,7 @@ class HybridRetriever(BaseRetriever):
     tokenizer: KeywordTokenizer
     chunks: list[Chunk]
     fusion: FusionParams = FusionParams()
-    k: int = 5
+    k: int  # the settings' (`RetrievalSettings.k`)
     language_centroids: dict[str, Any] = Field(default_factory=dict)
 
     def search(self, query: str, k: int | None = None) -> SearchResult:

@@ -93,3 +93,8 @@ def test_check_text_needs_a_readable_file_and_no_claim_beside_it(tmp_path):
     assert missing.returncode == 2 and "cannot read" in json.loads(missing.stdout)["error"]
     both = run("check", "a claim", "--text", "-", "--json", input_bytes=b"x")
     assert both.returncode == 2 and "one of them" in json.loads(both.stdout)["error"]
+
+
+def test_check_text_json_and_markdown_together_is_a_usage_error():
+    result = run("check", "--text", "-", "--json", "--format", "md", input_bytes=b"HFSP exists.")
+    assert result.returncode == 2 and "give one of them" in json.loads(result.stdout)["error"]

@@ -156,3 +156,30 @@ def test_a_quotation_with_its_own_full_stop_stays_in_its_sentence() -> None:
     text = "理研の所長は「国際連携は重要だ。」と述べた。日本は参加している。「ITERは続く。」"
     assert [p.text(text) for p in split_text(text)] == [
         "理研の所長は「国際連携は重要だ。」と述べた。", "日本は参加している。", "「ITERは続く。」"]
+
+
+def test_prose_wrapped_by_hand_is_one_sentence_not_headings_and_fragments() -> None:
+    for text, claim in (
+            ("理化学研究所は1917年に\n財団法人として東京で\n創設された。",
+             "理化学研究所は1917年に財団法人として東京で創設された。"),
+            ("The Human Frontier Science Program\nwas proposed by Japan in 1987.",
+             "The Human Frontier Science Program was proposed by Japan in 1987."),
+            ("HFSP was proposed by\nJapan in 1987 at the Venice\nSummit.",
+             "HFSP was proposed by Japan in 1987 at the Venice Summit."),
+            ("Line one without a stop\r\nline two ends it.", "Line one without a stop line two ends it.")):
+        assert [(p.kind, claim_text(text, p)) for p in split_text(text)] == [("claim", claim)]
+
+
+def test_figures_and_dates_are_never_taken_for_citation_markers() -> None:
+    text = ("The zone has 2,000 km² of land and grew 10³ times. 3*4 percent were funded. "
+            "HFSP was proposed at the Venice Summit (June 1, 1987) by Japan.")
+    assert [claim_text(text, p) for p in split_text(text)] == [
+        "The zone has 2,000 km² of land and grew 10³ times.", "3*4 percent were funded.",
+        "HFSP was proposed at the Venice Summit (June 1, 1987) by Japan."]
+
+
+def test_advice_words_do_not_hide_a_stated_fact() -> None:
+    text = ("The agreement says each member should pay 10% of the budget. It is important to note that "
+            "HFSP was founded in 1989. 特筆すべきは、理研が1917年に創設されたことである。"
+            "理研は最古の研究所と考えられている。Japan joined. We should do more.")
+    assert [p.kind for p in split_text(text)] == ["claim", "claim", "claim", "claim", "claim", "opinion"]

@@ -118,4 +118,4 @@ def _paragraph_of(text: str, offset: int) -> int:
 # A sentence about what the one before it named: a pronoun or a "the said" prefix first.
 _ANAPHORA = re.compile(r"(?:it|its|they|their|this|these|that|those|he|she|his|her)\b"
                        r"|(?:同|その|これ|それ|この|彼|当)", re.IGNORECASE)
-_BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")
+_BLANK_LINE = re.compile(r"\n[ \t\r\u3000]*\n")

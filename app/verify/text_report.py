@@ -10,6 +10,7 @@ One function per format, used by the web page's "Copy report" button and by the 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -95,7 +96,9 @@ def _heading(text: str) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """On one line, without control characters (an escape sequence in a pasted text must not
+    reach the terminal)."""
+    return " ".join("".join(" " if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text).split())
 
 
 def md_escape(text: str) -> str:

@@ -10,6 +10,7 @@ sentences too, marked as such: no source can confirm them.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -35,17 +36,20 @@ _LIST_MARKER = re.compile(
 _BARE_NUMBER = re.compile(rf"[\s{_DIGIT}.,:/()\[\]（）\-–—]*[{_DIGIT}][\s{_DIGIT}.,:/()\[\]（）\-–—]*")
 _PAGE_NUMBER = re.compile(
     rf"(?:p\.|page|pp\.)\s*[{_DIGIT}]+(?:\s*[-–]\s*[{_DIGIT}]+)?|[{_DIGIT}]+\s*(?:ページ|頁)", re.IGNORECASE)
+_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+[0-9]"
 # Citation markers inside prose.
 _CITATION = re.compile(
     "|".join((
         rf"\[\^?[{_DIGIT}]{{1,3}}(?:\s*[,，、\-–]\s*[{_DIGIT}]{{1,3}})*\]",  # [3], [3, 4], [2-5], [^3]
         r"\[\^[^\]\s]{1,20}\]",  # [^note]
-        r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+",  # superscript footnote numbers
-        rf"(?:※|\*|†|‡)[{_DIGIT}]{{1,3}}(?![{_DIGIT}*])",  # ※1, *2 (not *1917*, an emphasis)
+        r"(?<![0-9m])[¹²³⁴⁵⁶⁷⁸⁹⁰]+",  # superscript footnote numbers (not 10³, not km²)
+        rf"(?<![0-9])(?:※|\*|†|‡)[{_DIGIT}]{{1,3}}(?![{_DIGIT}*])",  # ※1, *2 (not 3*4, not *1917*)
         rf"[(（]注[{_DIGIT}]{{1,3}}[)）]",  # （注1）
-        # (Author, 2022), (JISTEC Report, 2022, p. 4), (Smith et al. 2020), （文部科学省、2021）
-        rf"[(（][^()（）\n]{{1,80}}?(?:[,，、;；]|et al\.)\s*(?:19|20)[0-9]{{2}}[a-z]?"
-        rf"(?:\s*[,，:：]\s*(?:pp?\.\s*)?[{_DIGIT}]+(?:[-–][{_DIGIT}]+)?)?[)）]",
+        # (Author, 2022), (JISTEC Report, 2022, p. 4), (Smith et al. 2020), （文部科学省、2021）: at
+        # the end of a sentence (a date in brackets, "(June 1, 1987)", is part of the claim)
+        rf"[(（](?!{_MONTHS})[^()（）\n]{{1,80}}?(?:[,，、;；]|et al\.)\s*(?:19|20)[0-9]{{2}}[a-z]?"
+        rf"(?:\s*[,，:：]\s*(?:pp?\.\s*)?[{_DIGIT}]+(?:[-–][{_DIGIT}]+)?)?[)）]"
+        rf"(?=\s*(?:[.。!?！？]|\[|$))",
         # (Source: ...), （出典：...）
         r"[(（](?:sources?|see|cf\.|出典|参考|参照)\s*[:：]?[^()（）\n]{1,120}[)）]",
     )),
@@ -67,8 +71,8 @@ _OPINION = re.compile(
         r"\b(?:hopefully|arguably|undoubtedly|in\s+my\s+mind)\b",
         r"\bit\s+(?:is|would\s+be)\s+(?:important|essential|crucial|vital|necessary|desirable|"
         r"regrettable)\s+(?:to|that)\b",
-        r"と(?:思|考え|感じ|信じ)(?:う|い|る|ら|て|ま)",
-        r"べき",
+        r"と(?:思|考え|感じ|信じ)(?:う|い|る|て|ま)",
+        r"(?<!特筆す)(?<!注目す)(?<!驚く)(?<!恐る)べき",
         r"(?:を|と|に)(?:期待|希望)(?:する|します|したい|している|しています)",
         r"(?:し|い|行き|進め)たい(?:と|です|。|$)",
         r"(?:重要|大切|必要)(?:だ|です|である)と",
@@ -80,6 +84,8 @@ _OPINION = re.compile(
 _REMARK = re.compile(
     r"^(?:please|let\s+(?:me|us)|feel\s+free|see|refer\s+to|visit|contact|click|thank)\b"
     r"|(?:ください|下さい|しましょう|ましょう)[。！!]?\s*$", re.IGNORECASE)
+_JA_CHAR = r"[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]"
+_SPACE_IN_JAPANESE = re.compile(rf"(?<={_JA_CHAR})\s+(?={_JA_CHAR})")
 # Markdown emphasis and code marks: formatting, not words of the claim.
 _EMPHASIS = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|`")
 # A question: a question mark, or a Japanese sentence ending in か.
@@ -111,6 +117,7 @@ def claim_text(source: str, piece: Piece) -> str:
         pos = end
     parts.append(source[pos:piece.end])
     text = " ".join(_EMPHASIS.sub("", "".join(parts)).split())
+    text = _SPACE_IN_JAPANESE.sub("", text)  # a Japanese sentence wrapped over lines
     return re.sub(r"\s+([.,;:!?。、，．])", r"\1", text)  # "in 2019 [3]." -> "in 2019."
 
 
@@ -148,6 +155,7 @@ def split_text(source: str) -> list[Piece]:
             continue  # inside a heading or a reference line, skipped whole
         markers.append((match.start(), match.end()))
         masked[match.start():match.end()] = " " * (match.end() - match.start())
+    _join_wrapped_lines(masked, lines, skipped)
     masked_text = "".join(masked)
     pieces: list[Piece] = []
     spans = _join_quotations(sentence_spans(masked_text), masked_text)
@@ -186,6 +194,22 @@ def _cut_at(spans: list[tuple[int, int]], skipped: list[Piece], text: str) -> li
     return [(a, b) for a, b in out if a < b]
 
 
+def _join_wrapped_lines(masked: list[str], lines: list[tuple[int, int]], skipped: list[Piece]) -> None:
+    """Line breaks inside a sentence (text pasted from a PDF or an e-mail) become spaces: a line
+    that does not end a sentence goes on into the next one, unless that one is blank, a heading,
+    a reference or a list item."""
+    starts_apart = {p.start for p in skipped} | {lines[0][0]}
+    for (a, b), (c, d) in itertools.pairwise(lines):
+        line, following = "".join(masked[a:b]).rstrip(), "".join(masked[c:d])
+        begins = c + len(following) - len(following.lstrip())
+        if not line.strip() or not following.strip() or begins in starts_apart:
+            continue
+        if any(p.start <= begins < p.end for p in skipped):
+            continue
+        if line[-1] not in TERMINAL_CHARS:
+            masked[b] = " "  # the newline between them
+
+
 def _lines(source: str) -> list[tuple[int, int]]:
     spans, pos = [], 0
     for line in source.split("\n"):
@@ -213,6 +237,11 @@ def _is_heading(line: str, lines: list[tuple[int, int]], i: int, source: str) ->
         return True
     if stripped[-1] in TERMINAL_CHARS or _QUESTION.search(stripped):
         return False
+    # A title stands alone; a short line inside a paragraph is prose wrapped by hand.
+    before_blank = i == 0 or not source[lines[i - 1][0]:lines[i - 1][1]].strip()
+    after_blank = i + 1 < len(lines) and not source[lines[i + 1][0]:lines[i + 1][1]].strip()
+    if not (before_blank and after_blank):
+        return False
     if has_japanese(stripped):
         return len(stripped) <= 30
     words = stripped.split()
@@ -223,7 +252,9 @@ def _is_heading(line: str, lines: list[tuple[int, int]], i: int, source: str) ->
 def _sentence_kind(claim: str) -> Kind:
     if _QUESTION.search(claim):
         return "question"
-    if _OPINION.search(claim):
+    # Advice or belief, unless it gives a figure: "members should pay 10% of the budget" and "it
+    # is important to note that HFSP was founded in 1989" state something the sources can hold.
+    if _OPINION.search(claim) and not re.search(r"[0-9０-９]", claim):
         return "opinion"
     if _REMARK.search(claim) or _is_fragment(claim):
         return "remark"
@@ -231,9 +262,9 @@ def _sentence_kind(claim: str) -> Kind:
 
 
 def _is_fragment(claim: str) -> bool:
-    """"Yes.", "Great!", 「はい。」: under three words (four characters in Japanese) and no figure."""
+    """"Yes.", "Great!", 「はい。」: one word (four characters in Japanese) and no figure."""
     if re.search(r"[0-9０-９]", claim):
         return False
     if has_japanese(claim):
         return len(claim.rstrip("。！？!?")) <= 4
-    return len(claim.split()) < 3
+    return len(claim.split()) < 2

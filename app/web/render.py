@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from app.library.pages import page_label
+from app.verify.text_report import verdict_label, verdict_mark
 from app.web.passages import esc, heading_text, passage_html, related_passages, text_html
 from app.web.text import UiLang, language_name, t
 from app.wording import phrase
@@ -23,7 +24,7 @@ Json = dict[str, Any]
 Catalog = Mapping[str, CatalogEntry]
 
 _MARKER = re.compile(r"\[(\d+)\]")
-VERDICT_ICONS = {"supported": "✓", "unsupported": "?", "contradicted": "✗"}
+SUPPORTS = ("supported", "unsupported", "contradicted")
 
 
 def src(text: str, cls: str = "", tag: str = "span", lang: str | None = None) -> str:
@@ -187,11 +188,11 @@ def sentence_mark(support: str | None, lang: UiLang) -> str:
     """The badge after a generated sentence: ✓ supported, ? not supported, ✗ contradicted."""
     if support is None:
         return ""
-    label = t(f"sent_{support}", lang) if support in VERDICT_ICONS else support
+    label = t(f"sent_{support}", lang) if support in SUPPORTS else support
     shown = "" if support == "supported" else f'<span class="kk-sent-label">{esc(label)}</span>'
     return (f'<span class="kk-sent-mark kk-sent-{esc(support)}" data-support="{esc(support)}" '
             f'title="{esc(label)}"><span class="kk-sent-icon" aria-hidden="true">'
-            f'{VERDICT_ICONS.get(support, "?")}</span>{shown}</span>')
+            f'{verdict_mark(support) if support in SUPPORTS else "?"}</span>{shown}</span>')
 
 
 def sentences_html(answer: Json, turn: str, known: set[int], lang: UiLang, streaming: bool) -> str:
@@ -347,14 +348,15 @@ def verdict_html(claim: str, result: Json | None, error: object | None, catalog:
     verdict = result["verdict"]
     evidence = result.get("evidence", [])
     reason = result.get(f"reason_{lang}") or result.get("reason", "")
+    known = verdict in SUPPORTS
+    mark, label = (verdict_mark(verdict), verdict_label(verdict, lang)) if known else ("?", verdict)
     cards = "".join(source_card(c, "check", catalog, lang) for c in evidence) \
         or f'<p class="kk-hint">{esc(t("no_evidence", lang))}</p>'
     return (
         f'<div class="kk-verdict kk-verdict-{esc(verdict)}">'
         f'<div class="kk-claim">“{src(shorten(claim, 600))}”</div>'
         f'<div class="kk-badge kk-badge-{esc(verdict)}" data-verdict="{esc(verdict)}">'
-        f'<span class="kk-badge-icon" aria-hidden="true">{VERDICT_ICONS.get(verdict, "?")}</span>'
-        f'{esc(t("verdict_" + verdict, lang) if verdict in VERDICT_ICONS else verdict)}</div>'
+        f'<span class="kk-badge-icon" aria-hidden="true">{mark}</span>{esc(label)}</div>'
         f'<p class="kk-reason">{reason_html(reason)}</p>'
         f'{panel_title(t("evidence", lang))}{cards}</div>')
 
