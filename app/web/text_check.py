@@ -309,8 +309,10 @@ class TextCheckPanel:
         checking = self.button.click(self.check, [self.text, lang], outputs, api_name="ui_check_text",
                                      concurrency_limit=concurrency, concurrency_id="model",
                                      api_visibility="private", show_progress="hidden")
-        self.stop_button.click(self.stop, [self.state, lang], outputs, cancels=[checking],
-                               api_name="ui_stop_text", **private)
+        # Cancelled first, then shown as stopped: an update of the check still on its way when
+        # Stop is pressed must not land after (and undo) the stopped view.
+        self.stop_button.click(None, None, None, cancels=[checking], api_name="ui_cancel_text", **private) \
+            .then(self.stop, [self.state, lang], outputs, api_name="ui_stop_text", **private)
         lang.change(self.relabel, [lang, self.state],
                     [mode, self.text, self.file, self.button, self.example, self.note, self.report,
                      self.stop_button],
