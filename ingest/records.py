@@ -42,8 +42,8 @@ class Document:
 
 
 @dataclass(frozen=True)
-class Segment:
-    """One paragraph-like block (or one line of a bilingual block) of a document."""
+class Located:
+    """Where a piece of a document lies: character offsets, lines (from 1) and its language."""
 
     doc: str
     start: int
@@ -51,6 +51,12 @@ class Segment:
     line_start: int
     line_end: int
     lang: Lang
+
+
+@dataclass(frozen=True)
+class Segment(Located):
+    """One paragraph-like block (or one line of a bilingual block) of a document."""
+
     kind: SegmentKind
     text: str
     title: str = ""
@@ -60,16 +66,10 @@ class Segment:
 
 
 @dataclass(frozen=True)
-class Chunk:
+class Chunk(Located):
     """An exact span of a document: `text == source[start:end]`, never altered."""
 
     id: str
-    doc: str
-    start: int
-    end: int
-    line_start: int
-    line_end: int
-    lang: Lang
     title: str
     text: str
     # Words of a sentence broken across a column, found elsewhere in the document. They are

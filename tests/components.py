@@ -47,7 +47,7 @@ def _chunk(chunk_id: str, doc: str, lang: str, sentences: list[str], title: str)
     spans = [_span(doc, s) for s in sentences]
     start, end = spans[0][0], spans[-1][1]
     line = SOURCES[doc].count("\n", 0, start) + 1
-    return Chunk(chunk_id, doc, start, end, line, SOURCES[doc].count("\n", 0, end) + 1, lang, title,
+    return Chunk(doc, start, end, line, SOURCES[doc].count("\n", 0, end) + 1, lang, chunk_id, title,
                  SOURCES[doc][start:end], sentences=spans)
 
 

@@ -20,7 +20,7 @@ IODP = "The IODP, launched in 2003, is an international program led by Japan and
 
 
 def scored(text: str, lang: str = "en") -> Scored:
-    chunk = Chunk("c1", "doc.txt", 0, len(text), 1, 1, lang, "Title", text, sentences=[(0, len(text))])
+    chunk = Chunk("doc.txt", 0, len(text), 1, 1, lang, "c1", "Title", text, sentences=[(0, len(text))])
     return Scored(chunk, 0, 0, len(text), 0.2, np.zeros(1, np.float32))
 
 

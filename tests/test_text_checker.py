@@ -16,7 +16,7 @@ from ingest.records import Chunk
 
 
 def chunk(name: str) -> Chunk:
-    return Chunk(name, "doc.txt", 0, 1, 1, 1, "en", "", name)
+    return Chunk("doc.txt", 0, 1, 1, 1, "en", name, "", name)
 
 
 class StandInRetriever:

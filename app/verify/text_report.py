@@ -145,6 +145,8 @@ def markdown_report(check: TextCheck, lang: str = "en", titles: Mapping[str, str
         out += [_w("none", lg), ""]
     for sentence in check.sentences:
         refs = "".join(f"[^{notes.number(c)}]" for c in sentence.evidence)
+        if refs and sentence.verdict == "unsupported":  # related reading, not evidence
+            refs = f" ({_w('closest', lg)} {refs})"
         label = f"**{verdict_mark(sentence.verdict)} {verdict_label(sentence.verdict, lg)}**"
         reason = reason_text(sentence, lg) if sentence.verdict else ""
         separator = "：" if lg == "ja" else ": "
@@ -175,6 +177,8 @@ def text_report(check: TextCheck, lang: str = "en", titles: Mapping[str, str] | 
         reason = reason_text(sentence, lg) if sentence.verdict else ""
         if reason:
             out.append(f"   → {_one_line(reason)}")
+        if sentence.evidence and sentence.verdict == "unsupported":
+            out.append(f"     ({_w('closest', lg)})")
         for citation in sentence.evidence:
             out.append(f"     “{_one_line(citation.quote.text)}”")
             out.append(f"       {location(citation.quote, lg, titles)}")

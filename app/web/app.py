@@ -21,8 +21,8 @@ from app.web.documents import DocumentsPanel
 from app.web.render import examples_title_html, header_html
 from app.web.script import FOCUS_JS, STARTUP_JS, page_head
 from app.web.style import CSS, theme
-from app.web.text import EXAMPLE_CLAIMS, EXAMPLE_QUESTIONS, UiLang, t
 from app.web.text_check import check_text_json, mode_choices
+from app.web.words import EXAMPLE_CLAIMS, EXAMPLE_QUESTIONS, UiLang, t
 
 # How many queued requests wait at most; more are refused (the queue is full) rather than kept.
 QUEUE_SIZE = 200

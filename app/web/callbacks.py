@@ -31,8 +31,8 @@ from app.web.render import (
     transcript_html,
     verdict_html,
 )
-from app.web.text import EXAMPLE_QUESTIONS, UI_LANGS, UiLang, t, ui_lang
 from app.web.text_check import TextCheckPanel
+from app.web.words import EXAMPLE_QUESTIONS, UI_LANGS, UiLang, t, ui_lang
 from app.wording import Message, in_lang, translations
 from ingest.lang import detect_lang
 

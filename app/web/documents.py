@@ -20,7 +20,7 @@ from app.library.folder import DocumentsFolder, UploadReport
 from app.service import Kakehashi
 from app.web.passages import esc
 from app.web.render import panel_title, src
-from app.web.text import UiLang, language_name, t, ui_lang
+from app.web.words import UiLang, language_name, t, ui_lang
 from ingest.formats import SOURCE_SUFFIXES
 from ingest.reader import DocumentError
 from ingest.records import Document
@@ -38,7 +38,7 @@ def format_html(fmt: str, lang: UiLang) -> str:
 
 
 def _t(key: str, lang: UiLang, **values: Any) -> str:
-    """The documents panel's words: the `docs_` entries of the interface text (app/web/text.py)."""
+    """The documents panel's words: the `docs_` entries of the interface text (app/web/words.py)."""
     return t(f"docs_{key}", lang, **values)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from app.library.pages import page_label
 from app.verify.text_report import verdict_label, verdict_mark
 from app.web.passages import esc, heading_text, passage_html, related_passages, text_html
-from app.web.text import UiLang, language_name, t
+from app.web.words import UiLang, language_name, t
 from app.wording import phrase
 from ingest.lang import detect_lang
 from ingest.reader import CatalogEntry
@@ -349,16 +349,19 @@ def verdict_html(claim: str, result: Json | None, error: object | None, catalog:
     evidence = result.get("evidence", [])
     reason = result.get(f"reason_{lang}") or result.get("reason", "")
     known = verdict in SUPPORTS
-    mark, label = (verdict_mark(verdict), verdict_label(verdict, lang)) if known else ("?", verdict)
+    badge = badge_html(verdict, verdict_mark(verdict) if known else "?",
+                       verdict_label(verdict, lang) if known else verdict)
     cards = "".join(source_card(c, "check", catalog, lang) for c in evidence) \
         or f'<p class="kk-hint">{esc(t("no_evidence", lang))}</p>'
-    return (
-        f'<div class="kk-verdict kk-verdict-{esc(verdict)}">'
-        f'<div class="kk-claim">“{src(shorten(claim, 600))}”</div>'
-        f'<div class="kk-badge kk-badge-{esc(verdict)}" data-verdict="{esc(verdict)}">'
-        f'<span class="kk-badge-icon" aria-hidden="true">{mark}</span>{esc(label)}</div>'
-        f'<p class="kk-reason">{reason_html(reason)}</p>'
-        f'{panel_title(t("evidence", lang))}{cards}</div>')
+    return (f'<div class="kk-verdict kk-verdict-{esc(verdict)}">'
+            f'<div class="kk-claim">“{src(shorten(claim, 600))}”</div>{badge}'
+            f'<p class="kk-reason">{reason_html(reason)}</p>{panel_title(t("evidence", lang))}{cards}</div>')
+
+
+def badge_html(key: str, mark: str, label: str) -> str:
+    """A verdict's badge: its mark and its name (never colour alone)."""
+    return (f'<div class="kk-badge kk-badge-{esc(key)}" data-verdict="{esc(key)}">'
+            f'<span class="kk-badge-icon" aria-hidden="true">{esc(mark)}</span>{esc(label)}</div>')
 
 
 def checking_html(lang: UiLang) -> str:

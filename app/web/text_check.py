@@ -32,8 +32,17 @@ from app.verify.text_report import (
 )
 from app.web.errors import error_json
 from app.web.passages import esc
-from app.web.render import Catalog, Json, error_bubble, panel_title, reason_html, source_card, src
-from app.web.text import EXAMPLE_TEXT, UI_LANGS, UiLang, t, ui_lang
+from app.web.render import (
+    Catalog,
+    Json,
+    badge_html,
+    error_bubble,
+    panel_title,
+    reason_html,
+    source_card,
+    src,
+)
+from app.web.words import EXAMPLE_TEXT, UI_LANGS, UiLang, t, ui_lang
 from app.wording import Message, in_lang, translations
 from ingest.formats import detect_format
 from ingest.reader import DocumentError, read_document_bytes
@@ -116,14 +125,6 @@ def text_body_html(check: TextCheck, lang: UiLang, stopped: bool = False) -> str
     return "".join(parts)
 
 
-def badge_html(verdict: str | None, lang: UiLang, stopped: bool = False) -> str:
-    key = verdict or "pending"
-    label = label_of(verdict, lang, stopped)
-    return (f'<div class="kk-badge kk-badge-{key}" data-verdict="{key}">'
-            f'<span class="kk-badge-icon" aria-hidden="true">{verdict_mark(verdict)}</span>'
-            f"{esc(label)}</div>")
-
-
 def sentence_card(sentence: CheckedSentence, catalog: Catalog, lang: UiLang, stopped: bool = False) -> str:
     """The evidence card of one sentence: verdict, the sentence, the reason, the evidence cards
     (as a claim check shows them)."""
@@ -134,12 +135,15 @@ def sentence_card(sentence: CheckedSentence, catalog: Catalog, lang: UiLang, sto
     else:
         reason = in_lang(sentence.reason, lang) if not sentence.evidence else reason_text(sentence, lang)
         cards = "".join(source_card(c.to_json(), f"text-{n}", catalog, lang) for c in sentence.evidence)
-        evidence = f'{panel_title(t("evidence", lang))}{cards}' if cards else ""
+        title = t("text_closest" if sentence.verdict == "unsupported" else "evidence", lang)
+        evidence = f'{panel_title(title)}{cards}' if cards else ""
         body = f'<p class="kk-reason">{reason_html(reason)}</p>{evidence}'
+    badge = badge_html(verdict_key(sentence), verdict_mark(sentence.verdict),
+                       label_of(sentence.verdict, lang, stopped))
     return (f'<section class="kk-tc-card kk-verdict" id="kk-tc-card-{n}" data-n="{n}" tabindex="-1" '
             f'hidden aria-label="{esc(t("text_sentence", lang, n=n))}">'
             f'<div class="kk-tc-card-head"><span class="kk-tc-card-n">{esc(t("text_sentence", lang, n=n))}'
-            f"</span>{badge_html(sentence.verdict, lang, stopped)}</div>"
+            f"</span>{badge}</div>"
             f'<div class="kk-claim">“{src(sentence.text, lang=sentence.lang)}”</div>{body}'
             f'<button type="button" class="kk-tc-back" data-n="{n}">{esc(t("text_back", lang))}</button>'
             "</section>")

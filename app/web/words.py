@@ -30,7 +30,7 @@ EXAMPLE_CLAIMS: tuple[str, ...] = (
     "ITER is a joint project to demonstrate the feasibility of fusion energy.",
 )
 
-# The words of the page, one table a key (ui_text.toml beside this file).
+# The words of the page, one table a key (words.toml beside this file).
 _TEXT: dict[str, dict[UiLang, str]] = tomllib.loads(
     Path(__file__).with_suffix(".toml").read_text(encoding="utf-8"))  # type: ignore[assignment]
 
