@@ -18,6 +18,7 @@ from typing import Literal
 from ingest.lang import has_japanese
 from ingest.lines import strip_span
 from ingest.sentences import TERMINAL_CHARS, sentence_spans
+from ingest.vocabulary import MONTHS
 
 Kind = Literal["claim", "question", "opinion", "remark", "heading", "list_marker", "citation",
                "reference", "number"]
@@ -36,7 +37,8 @@ _LIST_MARKER = re.compile(
 _BARE_NUMBER = re.compile(rf"[\s{_DIGIT}.,:/()\[\]（）\-–—]*[{_DIGIT}][\s{_DIGIT}.,:/()\[\]（）\-–—]*")
 _PAGE_NUMBER = re.compile(
     rf"(?:p\.|page|pp\.)\s*[{_DIGIT}]+(?:\s*[-–]\s*[{_DIGIT}]+)?|[{_DIGIT}]+\s*(?:ページ|頁)", re.IGNORECASE)
-_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+[0-9]"
+# A date ("June 1", "Jan. 5"): the month names' three-letter stems, from the one vocabulary.
+_MONTHS = rf"(?:{'|'.join(month[:3] for month in MONTHS)})[a-z]*\.?\s+[0-9]"
 # Citation markers inside prose.
 _CITATION = re.compile(
     "|".join((
