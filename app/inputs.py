@@ -19,17 +19,21 @@ class InputError(ValueError):
         return self.args[0] if self.args else ""
 
 
-def clean_text(text: object, max_chars: int, what: str = "question") -> str:
-    """The text with control characters removed and white space trimmed, or InputError."""
-    text = _require_text(text, what)
-    # Control and format characters (NUL, escape sequences, bidi overrides) carry no meaning
-    # for search and can corrupt a terminal or a page; line breaks and tabs become spaces.
+def one_line(text: str) -> str:
+    """`text` on one line, white space made single, without control and format characters:
+    they (NUL, escape sequences, bidi overrides) carry no meaning for search and can corrupt a
+    terminal or a page."""
     kept = "".join(
         " " if ch in "\n\r\t" else ch
         for ch in _ANSI_ESCAPE.sub("", text)
         if ch in "\n\r\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
     )
-    cleaned = " ".join(kept.split())
+    return " ".join(kept.split())
+
+
+def clean_text(text: object, max_chars: int, what: str = "question") -> str:
+    """The text with control characters removed and white space trimmed, or InputError."""
+    cleaned = one_line(_require_text(text, what))
     if not cleaned:
         raise InputError(Message("input_empty", what=what))
     if len(cleaned) > max_chars:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eval.datasets import ClaimCase
-from eval.metrics import percentile
+from eval.metrics import percentile, share
 from ingest.lang import detect_lang
 
 LABELS = ("supported", "unsupported", "contradicted")
@@ -66,9 +66,6 @@ def score_claims(check: Callable[[str], Any], claims: list[ClaimCase]) -> ClaimR
         verdicts[case.id] = check(case.claim).verdict
         latencies.append((time.perf_counter() - started) * 1000)
     right = {c.id: claim_right(verdicts[c.id], c.label) for c in claims}
-
-    def share(values: list[bool]) -> float:
-        return sum(values) / len(values) if values else 0.0
 
     recalls = [share([right[c.id] for c in claims if c.label == label]) for label in LABELS
                if any(c.label == label for c in claims)]

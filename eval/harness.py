@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from eval.baseline import baseline_retrieval
 from eval.claims_eval import ClaimReport, claim_table, score_claims
 from eval.datasets import ClaimCase, QACase, load_claims, load_qa
-from eval.metrics import holds_quote, is_cross_lingual, keys_match, percentile
+from eval.metrics import holds_quote, is_cross_lingual, keys_match, percentile, share
 from eval.retrieval import RetrievalScores, evaluate_retrieval
 from eval.text_check_eval import TextCheckReport, load_text_cases, score_text_checks, text_check_rows
 
@@ -137,9 +137,6 @@ def run_eval(service: Service, qa: list[QACase] | None = None,
         claim_sets[source] = asdict(score_claims(service.check, subset)) if len(subset) < len(claims) \
             else asdict(claim_report)
     cross = [c for c in answerable if is_cross_lingual(c)]
-
-    def share(values: list[bool]) -> float:
-        return sum(values) / len(values) if values else 0.0
 
     return EvalReport(
         retrieval=retrieval,

@@ -40,6 +40,11 @@ def keys_match(answer: str, keys: Iterable[Iterable[str]]) -> bool:
     return all(any(normalize(alt) in text for alt in group) for group in keys)
 
 
+def share(values: list[bool]) -> float:
+    """The share of `values` that are true (0.0 for none)."""
+    return sum(values) / len(values) if values else 0.0
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return 0.0

@@ -19,7 +19,7 @@ from typing import Any
 
 from app.settings import Settings
 from eval.baseline import Bm25Search, TutorialSearch
-from eval.metrics import normalize
+from eval.metrics import normalize, share
 from eval.public import CORPORA, DEFAULT_DATA_DIR, CorpusSpec, PublicQuestion, build_corpus
 from eval.training import corpus_settings, in_gold_paragraph
 
@@ -82,10 +82,6 @@ class PublicReport:
         return asdict(self)
 
 
-def _share(values: list[bool]) -> float:
-    return sum(values) / len(values) if values else 0.0
-
-
 def summarise(results: list[QuestionResult]) -> dict[str, GroupScores]:
     groups: dict[str, GroupScores] = {}
     for name in sorted({r.group for r in results}):
@@ -93,13 +89,13 @@ def summarise(results: list[QuestionResult]) -> dict[str, GroupScores]:
         lengths = [r.answer_chars for r in rs if not r.abstained]
         unanswerable = name.endswith("unanswerable")
         groups[name] = GroupScores(
-            len(rs), _share([r.hit1 for r in rs]), _share([r.hit5 for r in rs]),
-            _share([r.reranked_hit1 for r in rs]), _share([r.correct for r in rs]),
+            len(rs), share([r.hit1 for r in rs]), share([r.hit5 for r in rs]),
+            share([r.reranked_hit1 for r in rs]), share([r.correct for r in rs]),
             statistics.median(lengths) if lengths else 0.0,
-            0.0 if unanswerable else _share([r.abstained for r in rs]),
-            _share([r.abstained for r in rs]) if unanswerable else 0.0,
-            _share([r.tutorial_hit1 for r in rs]), _share([r.tutorial_correct for r in rs]),
-            _share([r.bm25_hit1 for r in rs]), _share([r.bm25_correct for r in rs]))
+            0.0 if unanswerable else share([r.abstained for r in rs]),
+            share([r.abstained for r in rs]) if unanswerable else 0.0,
+            share([r.tutorial_hit1 for r in rs]), share([r.tutorial_correct for r in rs]),
+            share([r.bm25_hit1 for r in rs]), share([r.bm25_correct for r in rs]))
     return groups
 
 

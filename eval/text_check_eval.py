@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.records import TEXT_VERDICTS, TextCheck
+from eval.metrics import share
 
 TEXT_CHECKS = Path(__file__).parent / "text_checks.jsonl"
 
@@ -88,7 +89,6 @@ def score_text_checks(check_text: Callable[[str], TextCheck], cases: list[TextCa
         kept += [part in unchecked for part in case.skipped]
         exact += [case.text[s.start:s.end] == s.text for s in checked.sentences]
         exact += [case.text[p.start:p.end] == p.text for p in checked.skipped]
-    share = _share
     report.sentences = len(right)
     report.accuracy = share(right)
     report.per_label = {label: {"n": len(values), "accuracy": share(values)}
@@ -100,10 +100,6 @@ def score_text_checks(check_text: Callable[[str], TextCheck], cases: list[TextCa
     report.false_support = share(falsely_supported)
     report.median_ms_per_text = statistics.median(times) if times else 0.0
     return report
-
-
-def _share(values: list[bool]) -> float:
-    return sum(values) / len(values) if values else 0.0
 
 
 def text_check_rows(report: TextCheckReport) -> list[tuple[str, str, str]]:

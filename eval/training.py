@@ -29,7 +29,7 @@ from app.answer.evidence import FEATURES, candidates_of
 from app.answer.question import analyse
 from app.answer.selector import SELECTOR_FILE, WEIGHTS_DIR, AnswerSelector, write_manifest_entry
 from app.settings import Settings
-from eval.metrics import normalize
+from eval.metrics import normalize, share
 from eval.public import CORPORA, DEFAULT_DATA_DIR, PublicQuestion, build_corpus
 
 TRAINING_DIR = Path(__file__).resolve().parent / "training"
@@ -309,9 +309,6 @@ def evaluate(selector: AnswerSelector, table: FeatureTable, threshold: float,
     asked = [q for q in range(len(table.answerable)) if mask is None or mask[q]]
     answerable = [q for q in asked if table.answerable[q] and q in best]
     elsewhere = [q for q in asked if not table.answerable[q]]
-
-    def share(values: list[bool]) -> float:
-        return sum(values) / len(values) if values else 0.0
 
     return SelectionScores(
         share([best[q][1] == 1 for q in answerable]),

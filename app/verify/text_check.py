@@ -9,6 +9,7 @@ evidence are judged on the same passages, whose embeddings the checker keeps bet
 
 from __future__ import annotations
 
+import bisect
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.answer.evidence import Candidate, candidates_of
-from app.inputs import InputError, clean_text
+from app.inputs import one_line
 from app.records import CheckedSentence, TextCheck, TextPart
 from app.verify.checker import ClaimChecker
 from app.verify.text_split import Piece, claim_text, split_text
@@ -53,13 +54,11 @@ class TextChecker:
             if not piece.is_sentence:
                 skipped.append(part)
                 continue
-            try:
-                claim = clean_text(claim_text(text, piece), self.settings.max_sentence_chars)
-            except InputError as err:
-                if err.message.id != "input_too_long":  # type: ignore[attr-defined]
-                    skipped.append(part)  # nothing but control characters
-                    continue
-                claim = " ".join(claim_text(text, piece).split())[: self.settings.max_sentence_chars]
+            # A longer sentence is checked on its first `max_sentence_chars` characters.
+            claim = one_line(claim_text(text, piece))[: self.settings.max_sentence_chars]
+            if not claim:  # nothing but control characters
+                skipped.append(part)
+                continue
             sentences.append(_sentence(text, piece, claim, len(sentences) + 1))
         return TextCheck(text, sentences, skipped,
                          {"split": (time.perf_counter() - started) * 1000})
@@ -71,6 +70,7 @@ class TextChecker:
         vectors = self.embed_queries([s.claim for s in claims]) if claims else np.zeros((0, 0))
         report.timings_ms["embed"] = (time.perf_counter() - started) * 1000
         vector_of = {s.n: vectors[i] for i, s in enumerate(claims)}
+        breaks = [m.start() for m in _BLANK_LINE.finditer(report.text)]
         previous: tuple[int, list[Candidate]] | None = None  # paragraph, hits of the last claim
         for sentence in report.sentences:
             if sentence.kind != "claim":
@@ -81,7 +81,7 @@ class TextChecker:
             vector = vector_of[sentence.n]
             result = self.retriever.search_by_vector(sentence.claim, vector, self.settings.k)
             hits = candidates_of(result.hits)
-            paragraph = _paragraph_of(report.text, sentence.start)
+            paragraph = bisect.bisect(breaks, sentence.start)  # blank lines before it
             own = hits
             if self.settings.share_evidence and previous is not None and previous[0] == paragraph:
                 # "It", "they", 「同」: what the sentence is about is in the previous sentence's
@@ -108,11 +108,6 @@ def _merged(first: list[Candidate], then: list[Candidate]) -> list[Candidate]:
     seen = {c.chunk.id for c in first}
     joined = first + [c for c in then if c.chunk.id not in seen]
     return [Candidate(c.chunk, rank, c.fused, c.keyword) for rank, c in enumerate(joined)]
-
-
-def _paragraph_of(text: str, offset: int) -> int:
-    """Which paragraph (text between blank lines) the offset falls in."""
-    return len(_BLANK_LINE.findall(text, 0, offset))
 
 
 # A sentence about what the one before it named: a pronoun or a "the said" prefix first.

@@ -10,10 +10,10 @@ One function per format, used by the web page's "Copy report" button and by the 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from app.inputs import one_line
 from app.library.pages import page_label
 from app.records import TEXT_VERDICTS, CheckedSentence, Citation, Span, TextCheck
 from app.wording import REPORT_COUNTS, REPORT_VERDICTS, REPORT_WORDS, in_lang
@@ -95,15 +95,9 @@ def _heading(text: str) -> str:
     return re.sub(r"^\s*#{1,6}\s+", "", text).strip()
 
 
-def _one_line(text: str) -> str:
-    """On one line, without control characters (an escape sequence in a pasted text must not
-    reach the terminal)."""
-    return " ".join("".join(" " if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text).split())
-
-
 def md_escape(text: str) -> str:
     """Text shown as it is in Markdown: on one line, its markup characters escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", _one_line(text))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", one_line(text))
 
 
 class _Footnotes:
@@ -173,14 +167,14 @@ def text_report(check: TextCheck, lang: str = "en", titles: Mapping[str, str] | 
         out += [_w("none", lg), ""]
     for sentence in check.sentences:
         out.append(f"{sentence.n}. {verdict_mark(sentence.verdict)} {verdict_label(sentence.verdict, lg)}")
-        out.append(f"   {_one_line(sentence.text)}")
+        out.append(f"   {one_line(sentence.text)}")
         reason = reason_text(sentence, lg) if sentence.verdict else ""
         if reason:
-            out.append(f"   → {_one_line(reason)}")
+            out.append(f"   → {one_line(reason)}")
         if sentence.evidence and sentence.verdict == "unsupported":
             out.append(f"     ({_w('closest', lg)})")
         for citation in sentence.evidence:
-            out.append(f"     “{_one_line(citation.quote.text)}”")
+            out.append(f"     “{one_line(citation.quote.text)}”")
             out.append(f"       {location(citation.quote, lg, titles)}")
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
