@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +32,7 @@ from app.verify.text_check import TextChecker, TextCheckSettings
 from index.backends import VectorStoreParams, open_vector_store
 from index.builder import IndexSpec, build_index, scan_documents, source_fingerprints, stale_reasons
 from index.embedder import Embedder, model_fingerprint
-from index.embedding_cache import CachedEncoder, EmbeddingCache
+from index.embedding_cache import EmbeddingCache
 from index.retriever import HybridRetriever, SearchResult
 from index.store import IndexCorruptError, StoredIndex, read_index
 from index.tokenizer import KeywordTokenizer
@@ -70,11 +71,10 @@ def index_spec(settings: Settings, model: str, answer_model: str = "") -> IndexS
                      max_document_bytes=settings.limits.max_document_bytes, answer_model=answer_model)
 
 
-def embedding_cache(settings: Settings, log: Log = log_to_stderr,
-                    name: str = "embeddings.sqlite3") -> EmbeddingCache | None:
+def embedding_cache(settings: Settings, log: Log = log_to_stderr) -> EmbeddingCache | None:
     if not settings.cache.embeddings:
         return None
-    return EmbeddingCache(settings.cache_dir / name, settings.cache.max_mb, log)
+    return EmbeddingCache(settings.cache_dir / "embeddings.sqlite3", settings.cache.max_mb, log)
 
 
 def vector_backend(settings: Settings) -> VectorStoreParams:
@@ -124,7 +124,6 @@ class Kakehashi:
         # The entailment head (claims), loaded once; collecting the selector's training features
         # needs no claim checks.
         self._entailment = (entailment or EntailmentModel.load()) if check_claims else None
-        self._premises = self._premise_encoder() if check_claims else None
         self._activate(index)
         self.load_seconds = time.perf_counter() - started
 
@@ -140,8 +139,8 @@ class Kakehashi:
         composer = Composer(scorer, self.selector, self.tokenizer, index.chunks, index.parallel, sources,
                             self.settings.answer, embed=self.embedder.encode_passages)
         checker = ClaimChecker(composer, self.settings.checker)
-        if self._entailment is not None and self._premises is not None:
-            checker.use_entailment(self._entailment, self._premises)
+        if self._entailment is not None:
+            checker.use_entailment(self._entailment, self.embedder.token_states)
         with self._swap.writing():
             self.index, self.retriever = index, retriever
             self.catalog.replace(catalog)  # the same object for the life of the service
@@ -152,18 +151,10 @@ class Kakehashi:
                 retriever, composer, checker, self.embedder.encode_query, self.settings.generator,
                 k=self.settings.retrieval.k, max_question_chars=self.settings.limits.max_question_chars,
                 resolve_path=self.settings.path, log=self.log)
-            self.text_checker = TextChecker(retriever, checker, self.embedder.encode_queries,
+            statements = partial(checker.statement_vectors, encode=self.embedder.encode_queries)
+            self.text_checker = TextChecker(retriever, checker, statements,
                                             TextCheckSettings(self.settings.retrieval.k,
                                                               self.settings.limits.max_question_chars))
-
-    def _premise_encoder(self) -> CachedEncoder:
-        """Evidence sentences as the entailment head reads them, embedded once and kept between
-        runs (a file of their own: a damaged one is thrown away without touching the index's)."""
-        settings = self.settings
-        return CachedEncoder(lambda texts, progress=False: self.embedder.encode_queries(texts),
-                             self.embedder.dimension, f"{settings.model.name}|{self.spec.model_fingerprint}",
-                             settings.model.query_prompt,
-                             embedding_cache(settings, self.log, "premises.sqlite3"))
 
     def _load_or_build(self, rebuild: bool, progress: bool) -> StoredIndex:
         fingerprints = source_fingerprints(self.spec.seeds_dir, self.spec.max_document_bytes)
@@ -280,7 +271,10 @@ class Kakehashi:
         started = time.perf_counter()
         text = clean_text(claim, self.settings.limits.max_question_chars, what="statement")
         with self._swap.reading():
-            result = self.retriever.search(text, self.settings.retrieval.k)
+            vector = self.checker.statement_vectors([text], self.embedder.encode_queries)[0]
+            embedded = time.perf_counter()
+            result = self.retriever.search_by_vector(text, vector, self.settings.retrieval.k)
+            result.timings_ms["embed"] = (embedded - started) * 1000
             mark = time.perf_counter()
             verdict = self.checker.check(text, result.vector, candidates_of(result.hits))
             verdict.timings_ms = {**result.timings_ms, "check": (time.perf_counter() - mark) * 1000,

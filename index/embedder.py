@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,15 @@ from index.lean_encoder import supports as lean_supports
 
 class ModelLoadError(RuntimeError):
     """The embedding model could not be loaded."""
+
+
+@dataclass(frozen=True)
+class TokenStates:
+    """A text as the encoder read it: the contextual state of each of its own tokens (the prompt
+    and the sentence markers left out) and its sentence embedding."""
+
+    tokens: np.ndarray  # [tokens, hidden], float32
+    vector: np.ndarray  # [hidden], L2-normalized
 
 
 def model_fingerprint(model: str) -> str:
@@ -99,8 +109,25 @@ class Embedder(Embeddings):
         return self._encode([text], self.query_prompt, 1, False)[0]
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        """Several texts with the query prompt (the entailment head's premises and claims)."""
+        """Several texts with the query prompt (the claims of a whole text)."""
         return self._encode(texts, self.query_prompt, self.batch_size, False)
+
+    def token_states(self, texts: list[str]) -> list[TokenStates]:
+        """Texts with the query prompt, token by token (what the entailment head reads)."""
+        prompted = [self.query_prompt + text for text in texts]
+        if self._lean is not None:
+            states, vectors = self._lean.encode_tokens(prompted, self.batch_size)
+            # <s> and the prompt (its trailing space joins the text's first token)
+            lead = self._lean.token_count(self.query_prompt.rstrip()) - 1
+        else:
+            model = self._model
+            states = [t.float().numpy() for t in model.encode(
+                prompted, batch_size=self.batch_size, output_value="token_embeddings",
+                convert_to_numpy=False, show_progress_bar=False)]
+            vectors = self._encode(texts, self.query_prompt, self.batch_size, False)
+            lead = len(model.tokenizer(self.query_prompt.rstrip())["input_ids"]) - 1
+        # A text too short to have tokens of its own keeps them all, rather than none.
+        return [TokenStates(s[lead:-1] if len(s) > lead + 1 else s, v) for s, v in zip(states, vectors)]
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode_passages(texts).tolist()

@@ -111,14 +111,40 @@ class LeanEncoder:
                                  f"{p}.attention.output.LayerNorm")
             inner = f.gelu(self._linear(x, f"{p}.intermediate.dense"))
             x = self._layer_norm(self._linear(inner, f"{p}.output.dense") + x, f"{p}.output.LayerNorm")
+        return x
+
+    def _pool(self, x: Any, mask: Any) -> Any:
         weights = mask.unsqueeze(-1).to(x.dtype)
         pooled = (x * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
-        return f.normalize(pooled, p=2, dim=1)
+        return self._torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+    def token_count(self, text: str) -> int:
+        """Tokens of `text`, the sentence markers included."""
+        return len(self.tokenizer.encode(text).ids)
 
     def encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
         """Longest texts first, in batches padded to their longest (as sentence-transformers does)."""
-        torch = self._torch
         out = np.zeros((len(texts), self.hidden), dtype=np.float32)
+        for rows, states, mask in self._batches(texts, batch_size, progress):
+            out[rows] = self._pool(states, mask).numpy()
+        return out
+
+    def encode_tokens(self, texts: list[str],
+                      batch_size: int = 32) -> tuple[list[np.ndarray], np.ndarray]:
+        """Each text's contextual token states ([tokens, hidden], the sentence markers included)
+        and its sentence embedding, from one pass."""
+        tokens: list[np.ndarray] = [np.zeros((0, self.hidden), np.float32)] * len(texts)
+        pooled = np.zeros((len(texts), self.hidden), dtype=np.float32)
+        for rows, states, mask in self._batches(texts, batch_size, False):
+            pooled[rows] = self._pool(states, mask).numpy()
+            lengths = mask.sum(dim=1).tolist()
+            for j, r in enumerate(rows):
+                tokens[r] = states[j, :lengths[j]].numpy().copy()
+        return tokens, pooled
+
+    def _batches(self, texts: list[str], batch_size: int, progress: bool) -> Any:
+        """(rows, last hidden states, attention mask) per batch of similar lengths."""
+        torch = self._torch
         encodings = self.tokenizer.encode_batch(texts)
         order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
         starts: Any = range(0, len(order), batch_size)
@@ -136,5 +162,4 @@ class LeanEncoder:
                     tokens = encodings[r].ids
                     ids[j, :len(tokens)] = torch.tensor(tokens, dtype=torch.long)
                     mask[j, :len(tokens)] = 1
-                out[rows] = self._forward(ids, mask).numpy()
-        return out
+                yield rows, self._forward(ids, mask), mask

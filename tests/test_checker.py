@@ -3,14 +3,24 @@ on hand-made evidence readings (no model, no index); and the entailment head's f
 
 import numpy as np
 import pytest
+import torch
 from components import CHUNKS, QUESTION, composer, hits
+from safetensors.numpy import save_file
 
 from app.answer.evidence import Scored
 from app.answer.names import names_in, spelled
 from app.answer.selector import WeightsError, write_manifest_entry
 from app.verify.checker import CheckerSettings, ClaimChecker, Judgement, Reading, combine
-from app.verify.entailment import ENTAILMENT_FILE, EntailmentModel, lexical_features, negations, pair_features
+from app.verify.entailment import (
+    ENTAILMENT_FILE,
+    AlignmentHead,
+    EntailmentModel,
+    lexical_features,
+    negations,
+    pair_features,
+)
 from eval.entailment_training import threshold
+from index.embedder import TokenStates
 from ingest.records import Chunk
 
 SETTINGS = CheckerSettings()
@@ -147,27 +157,44 @@ def test_negations(text, count):
     assert negations(text) == count
 
 
-WIDTH = 4 * 4 + 3 + 4  # four 4-wide vector blocks, three negation and four lexical features
+HIDDEN = 4  # the width of the stand-in encoder's states
+WIDTH = 1 + 3 + 4  # the vectors' cosine, three negation and four lexical features
 
 
 def tiny_model(entail_at: float = 0.6, contradict_at: float = 0.7) -> EntailmentModel:
-    rng = np.random.default_rng(0)
-    layers = ((rng.normal(size=(WIDTH, 5)).astype(np.float32), np.zeros(5, np.float32)),
-              (rng.normal(size=(5, 3)).astype(np.float32), np.zeros(3, np.float32)))
-    return EntailmentModel(np.zeros(WIDTH, np.float32), np.ones(WIDTH, np.float32), layers,
-                           entail_at, contradict_at)
+    torch.manual_seed(0)
+    return EntailmentModel(AlignmentHead(HIDDEN, 6, WIDTH).eval(), np.zeros(WIDTH, np.float32),
+                           np.ones(WIDTH, np.float32), entail_at, contradict_at)
 
 
-def test_the_entailment_head_gives_probabilities_from_vectors_negations_and_shared_words():
+def states(*rows: list[float]) -> TokenStates:
+    tokens = np.array(rows, np.float32)
+    vector = tokens.mean(axis=0)
+    return TokenStates(tokens, vector / np.linalg.norm(vector))
+
+
+CANADA = states([0.5, 0.2, 0.1, 0.0], [0.0, 0.3, 0.9, 0.1])
+NOT = states([0.5, 0.2, 0.1, 0.0], [0.9, -0.4, 0.0, 0.2], [0.0, 0.3, 0.9, 0.1])
+
+
+def test_the_entailment_head_reads_the_tokens_of_both_sides_negations_and_shared_words():
     model = tiny_model()
-    u = np.array([[0.5, 0.2, 0.1, 0.0]], np.float32)
-    p = model.probabilities(u, ["Canada takes part."], u[0], "Canada takes part.")
+    p = model.probabilities([CANADA], ["Canada takes part."], CANADA, "Canada takes part.")
     assert p.shape == (1, 3) and p.sum() == pytest.approx(1.0)
-    negated = model.probabilities(u, ["Canada takes part."], u[0], "Canada does not take part.")
+    # The same sentence vectors and words, one more token on the claim's side: another judgement.
+    other_tokens = TokenStates(NOT.tokens, CANADA.vector)
+    assert not np.allclose(p, model.probabilities([CANADA], ["Canada takes part."], other_tokens,
+                                                  "Canada takes part."))
+    negated = model.probabilities([CANADA], ["Canada takes part."], CANADA, "Canada does not take part.")
     assert not np.allclose(p, negated)
+    # Premises of different lengths are judged together, each as if alone.
+    both = model.probabilities([CANADA, NOT], ["Canada takes part.", "Canada, not Japan."], CANADA, "x")
+    alone = model.probabilities([NOT], ["Canada, not Japan."], CANADA, "x")
+    assert np.allclose(both[1], alone[0], atol=1e-6)
+    u = CANADA.vector[None, :]
     features = pair_features(u, u, np.array([0]), np.array([2]),
                              np.array([lexical_features("Canada takes part.", "カナダが参加")]))
-    assert features.shape == (1, WIDTH) and features[0, 4 * 4 + 2] == 1.0  # one side negated
+    assert features.shape == (1, WIDTH) and features[0, 3] == 1.0  # one side negated
     assert features[0, -1] == 0.0  # not one language: shared characters say little
     assert lexical_features("Japan and the U.S.", "Japan and the U.S.")[:2] == [1.0, 1.0]
 
@@ -177,14 +204,24 @@ def test_entailment_weights_round_trip_and_a_damaged_file_names_the_fix(tmp_path
     model.save(tmp_path / ENTAILMENT_FILE)
     write_manifest_entry(ENTAILMENT_FILE, {"entail_at": 0.55, "contradict_at": 0.75}, tmp_path)
     loaded = EntailmentModel.load(tmp_path)
-    x = np.ones((2, WIDTH), np.float32)
-    assert np.allclose(loaded.forward(x), model.forward(x))
+    args = ([CANADA, NOT], ["a", "b"], CANADA, "a")
+    assert np.allclose(loaded.probabilities(*args), model.probabilities(*args))
     assert (loaded.entail_at, loaded.contradict_at) == (0.55, 0.75)
     (tmp_path / ENTAILMENT_FILE).write_bytes(b"damaged")
     with pytest.raises(WeightsError, match="make train"):
         EntailmentModel.load(tmp_path)
     (tmp_path / ENTAILMENT_FILE).unlink()
     with pytest.raises(WeightsError, match="missing"):
+        EntailmentModel.load(tmp_path)
+
+
+def test_an_entailment_file_of_another_shape_is_refused_with_the_fix(tmp_path):
+    model = tiny_model()
+    tensors = model.tensors()
+    del tensors["head.compare.0.weight"]
+    save_file({k: np.ascontiguousarray(v) for k, v in tensors.items()}, str(tmp_path / ENTAILMENT_FILE))
+    write_manifest_entry(ENTAILMENT_FILE, {}, tmp_path)
+    with pytest.raises(WeightsError, match="make train"):
         EntailmentModel.load(tmp_path)
 
 

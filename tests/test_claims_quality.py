@@ -57,7 +57,8 @@ def test_held_out_public_inference_accuracy(settings, service):
     from eval.entailment_training import held_out_report
 
     table = held_out_report(settings, service.checker.entailment, log=lambda message: None)
-    # Frozen-encoder head: JSICK pairs in every language pair; JNLI test is reported, lower.
+    # Frozen-encoder token alignment: JSICK pairs in every language pair (0.78-0.84 when
+    # trained); JNLI test, whose domain the training data hardly covers, lower (0.67).
     for pair in ("en-en", "ja-ja", "en-ja", "ja-en"):
-        assert table[f"jsick {pair}"]["accuracy"] >= 0.75, (pair, table[f"jsick {pair}"])
-    assert table["jnli ja-ja"]["accuracy"] >= 0.55
+        assert table[f"jsick {pair}"]["accuracy"] >= 0.77, (pair, table[f"jsick {pair}"])
+    assert table["jnli ja-ja"]["accuracy"] >= 0.63

@@ -37,6 +37,7 @@ from app.records import Citation, Support, Verdict
 from app.verify.entailment import EntailmentModel, negations
 from app.verify.params import CheckerSettings
 from app.wording import reason
+from index.embedder import TokenStates
 from ingest.lang import detect_lang
 
 # Names: capitalised or upper-case Latin words (not the first word), and katakana words.
@@ -98,19 +99,19 @@ class Reading:
 class ClaimChecker:
     def __init__(self, composer: Composer, settings: CheckerSettings,
                  entailment: EntailmentModel | None = None,
-                 embed: Callable[[list[str]], np.ndarray] | None = None) -> None:
+                 read: Callable[[list[str]], list[TokenStates]] | None = None) -> None:
         self.composer = composer
         self.settings = settings
         self.entailment = entailment
-        self.embed = embed  # texts -> vectors with the prompt the entailment head was trained on
+        self.read = read  # texts -> token states, as the entailment head was trained on them
         self._folded_sources: list[str] = []
-        self._vectors: dict[str, np.ndarray] = {}  # evidence embeddings, kept between checks
+        self._states: dict[str, TokenStates] = {}  # evidence as the encoder read it, kept between checks
         self._countries: dict[str, str] = {}  # per document: the country it names most
 
     def use_entailment(self, model: EntailmentModel,
-                       embed: Callable[[list[str]], np.ndarray]) -> None:
-        """Judge with the learned head; `embed` gives texts the vectors it was trained on."""
-        self.entailment, self.embed = model, embed
+                       read: Callable[[list[str]], list[TokenStates]]) -> None:
+        """Judge with the learned head; `read` gives texts the token states it was trained on."""
+        self.entailment, self.read = model, read
 
     def unknown_names(self, claim: str) -> list[str]:
         """Latin-script names in the statement that no source document contains anywhere, and
@@ -202,19 +203,26 @@ class ClaimChecker:
 
     # ------------------------------------------------------------------ the learned judgement
 
-    def _vectors_of(self, texts: list[str]) -> np.ndarray:
-        assert self.embed is not None
-        todo = [t for t in dict.fromkeys(texts) if t not in self._vectors]
-        if todo:
-            if len(self._vectors) > 20000:  # bounded: evidence sentences of many checks
-                self._vectors.clear()
-            self._vectors.update(zip(todo, self.embed(todo)))
-        return np.stack([self._vectors[t] for t in texts])
+    def statement_vectors(self, texts: list[str], encode: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+        """The statements' query vectors. With the entailment head, from the same pass of the
+        encoder that reads them token by token for it (kept), so a statement is encoded once."""
+        if self.read is None:
+            return encode(texts)
+        return np.stack([s.vector for s in self._states_of(texts)])
 
-    def _probabilities(self, claim: str, lang: str, vector: np.ndarray,
+    def _states_of(self, texts: list[str]) -> list[TokenStates]:
+        assert self.read is not None
+        todo = [t for t in dict.fromkeys(texts) if t not in self._states]
+        if todo:
+            if len(self._states) > 5000:  # bounded: evidence sentences of many checks (~60 MB)
+                self._states.clear()
+            self._states.update(zip(todo, self.read(todo)))
+        return [self._states[t] for t in texts]
+
+    def _probabilities(self, claim: str, lang: str,
                        readings: list[Reading]) -> list[tuple[float, float, float]]:
         """(entails, contradicts, neither) per reading."""
-        if self.entailment is None or self.embed is None or not readings:
+        if self.entailment is None or self.read is None or not readings:
             return [(0.0, 0.0, 1.0)] * len(readings)
         # One premise a candidate, in the claim's language when there is a translation, and
         # only for candidates on the topic: the model is not asked about the others.
@@ -223,7 +231,8 @@ class ClaimChecker:
         if not premises:
             return [(0.0, 0.0, 1.0)] * len(readings)
         texts = [t for _, t in premises]
-        p = self.entailment.probabilities(self._vectors_of(texts), texts, vector, claim)
+        *evidence, claimed = self._states_of([*texts, claim])
+        p = self.entailment.probabilities(evidence, texts, claimed, claim)
         out = [(0.0, 0.0, 1.0)] * len(readings)
         for (i, _), row in zip(premises, p):
             out[i] = (float(row[0]), float(row[1]), float(row[2]))
@@ -234,7 +243,7 @@ class ClaimChecker:
     def judge_all(self, claim: str, lang: str, vector: np.ndarray, scored: list[Scored]) -> list[Judgement]:
         terms = self.composer.tokenizer.tokenize(claim)
         readings = [self._read(claim, lang, terms, s) for s in scored]
-        probabilities = self._probabilities(claim, lang, vector, readings)
+        probabilities = self._probabilities(claim, lang, readings)
         thresholds = (self.entailment.entail_at, self.entailment.contradict_at) \
             if self.entailment is not None else None
         return [combine(claim, lang, s, r, e, c, self.settings, thresholds, n)
