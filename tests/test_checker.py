@@ -354,3 +354,20 @@ def test_check_quotes_the_deciding_sentence():
     nothing = check("The ITER reactor is being built in France.", QUESTION, [])
     assert (nothing.verdict, nothing.evidence) == ("unsupported", [])
     assert nothing.reason == "No passage of the sources is related."
+
+
+def test_training_pairs_with_longer_premises_keep_their_label_and_language():
+    from eval.entailment_data import Pair
+    from eval.entailment_training import with_longer_premises
+
+    pairs = [Pair("A man runs", "A man moves", 0, "en-en", "jsick", "train"),
+             Pair("A dog sleeps", "犬が寝ていない", 1, "en-ja", "jsick", "train"),
+             Pair("犬が走る", "犬が動く", 0, "ja-ja", "jsick", "train"),
+             Pair("猫が座っている", "A cat sits", 0, "ja-en", "jsick", "train")]
+    longer = with_longer_premises(pairs)
+    assert longer == with_longer_premises(pairs)  # fixed seed: the same pairs on every run
+    for before, after in zip(pairs, longer):
+        assert (after.label, after.hypothesis, after.langs) == (before.label, before.hypothesis, before.langs)
+        assert before.premise in after.premise and len(after.premise) > len(before.premise)
+    assert " " in longer[0].premise  # English sentences joined by a space
+    assert all(ord(c) > 0x3000 for c in longer[2].premise)  # a Japanese premise joins a Japanese one

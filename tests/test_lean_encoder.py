@@ -47,3 +47,26 @@ def test_other_folders_are_left_to_sentence_transformers(service, tmp_path: Path
     pooling.update(pooling_mode_mean_tokens=False, pooling_mode_cls_token=True)
     (copy / "1_Pooling" / "config.json").write_text(json.dumps(pooling))
     assert not supports(copy)
+
+
+@pytest.mark.integration
+def test_token_states_are_the_texts_own_tokens_and_give_the_query_vector(service) -> None:
+    """What the entailment head reads: each text's own tokens (prompt and sentence markers left
+    out), as sentence-transformers computes them, and the same vector a query gets."""
+    from sentence_transformers import SentenceTransformer
+
+    embedder = service.embedder
+    texts = ["HFSP was not proposed by Germany.", "国際宇宙ステーション計画にはカナダが参加している。"]
+    read = embedder.token_states(texts)
+    reference = SentenceTransformer(embedder.model, device="cpu").encode(
+        [embedder.query_prompt + t for t in texts], output_value="token_embeddings",
+        convert_to_numpy=False)
+    tokenizer = embedder._lean.tokenizer
+    for text, states, full in zip(texts, read, reference):
+        own = len(tokenizer.encode(embedder.query_prompt + text).ids) - len(
+            tokenizer.encode(embedder.query_prompt.rstrip()).ids)
+        assert states.tokens.shape == (own, embedder.dimension)
+        assert np.abs(states.tokens - full.numpy()[-1 - len(states.tokens):-1]).max() < 1e-4
+        assert np.abs(states.vector - embedder.encode_query(text)).max() < 1e-5
+    assert len(read[0].tokens) == 10  # ▁ HF SP ▁was ▁not ▁propose d ▁by ▁Germany .
+    assert len(embedder.token_states([""])[0].tokens) > 0  # no text of its own: never nothing
