@@ -41,8 +41,9 @@ eval: index
 	$(BIN)/kakehashi eval --baseline $(ARGS)
 
 # The learned answer selector and the claim checker's entailment head (app/weights) from the
-# training files in eval/training: seconds, plus a few minutes embedding the inference pairs the
-# first time (cached in .kakehashi/cache).
+# training files in eval/training: seconds for the selector, about 5 minutes for the head, plus
+# about 2.5 minutes reading the inference pairs with the encoder the first time (cached in
+# .kakehashi/cache).
 train: model
 	$(BIN)/kakehashi train
 

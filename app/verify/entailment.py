@@ -152,8 +152,7 @@ class EntailmentModel:
                       claim_text: str) -> np.ndarray:
         """[n, 3] probabilities (LABELS order) that each premise entails/contradicts the claim."""
         n = len(premises)
-        self.head.eval()
-        with torch.inference_mode():
+        with torch.inference_mode():  # the head is in eval mode from load (or training) on
             return torch.softmax(self.logits(premises, premise_texts, [claim] * n, [claim_text] * n),
                                  dim=1).numpy()
 
