@@ -371,3 +371,24 @@ def test_training_pairs_with_longer_premises_keep_their_label_and_language():
         assert before.premise in after.premise and len(after.premise) > len(before.premise)
     assert " " in longer[0].premise  # English sentences joined by a space
     assert all(ord(c) > 0x3000 for c in longer[2].premise)  # a Japanese premise joins a Japanese one
+
+
+def test_training_sentences_are_read_in_one_call_and_cached_whole(tmp_path):
+    from eval.entailment_training import read_sentences
+
+    calls: list[list[str]] = []
+
+    def encode(texts: list[str]) -> list[TokenStates]:
+        calls.append(texts)
+        return [states(*([[len(t) / 10, 1.0, 0.0, 0.5]] * len(t))) for t in texts]
+
+    cache = tmp_path / "states.npz"
+    first = read_sentences(["b c", "a", "b c"], cache, encode, "model", log=lambda message: None)
+    again = read_sentences(["a", "b c"], cache, encode, "model", log=lambda message: None)
+    assert calls == [["a", "b c"]]  # sorted, once; the second time from the cache
+    for text in ("a", "b c"):
+        assert np.array_equal(first[text].tokens, again[text].tokens)
+        assert first[text].tokens.shape == (len(text), 4)
+    read_sentences(["a", "b c", "d"], cache, encode, "model", log=lambda message: None)
+    read_sentences(["a", "b c", "d"], cache, encode, "other model", log=lambda message: None)
+    assert calls[1:] == [["a", "b c", "d"]] * 2  # another set or model: all read again, in one call
