@@ -50,22 +50,23 @@ def read_sentences(texts: list[str], cache: Path, encode: Encode, fingerprint: s
     from the cache file that such a call wrote for the same texts and model."""
     names = sorted(set(texts))
     key = hashlib.sha256("\n".join([fingerprint, *names]).encode()).hexdigest()
+    stored: dict[str, np.ndarray] = {}
     if cache.is_file():
         with np.load(cache, allow_pickle=False) as data:
             if str(data["key"]) == key:
-                offsets, states, vectors = data["offsets"], data["states"], data["vectors"]
-                return {t: TokenStates(states[offsets[i]:offsets[i + 1]].astype(np.float32), vectors[i])
-                        for i, t in enumerate(names)}
-    started = time.perf_counter()
-    log(f"Reading {len(names)} sentences with the encoder (once; cached in {cache}) ...")
-    read = encode(names)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    states = np.concatenate([r.tokens for r in read]).astype(np.float16)
-    offsets = np.concatenate([[0], np.cumsum([len(r.tokens) for r in read])]).astype(np.int64)
-    vectors = np.stack([r.vector for r in read]).astype(np.float32)
-    np.savez(cache, key=np.array(key), offsets=offsets, states=states, vectors=vectors)
-    log(f"... {time.perf_counter() - started:.0f} s")
+                stored = {name: data[name] for name in ("offsets", "states", "vectors")}
+    if not stored:
+        started = time.perf_counter()
+        log(f"Reading {len(names)} sentences with the encoder (once; cached in {cache}) ...")
+        read = encode(names)
+        stored = {"offsets": np.concatenate([[0], np.cumsum([len(r.tokens) for r in read])]).astype(np.int64),
+                  "states": np.concatenate([r.tokens for r in read]).astype(np.float16),
+                  "vectors": np.stack([r.vector for r in read]).astype(np.float32)}
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(cache, key=np.array(key), **stored)
+        log(f"... {time.perf_counter() - started:.0f} s")
     # Used as stored (float16), so that a first run and a cached one train the same head.
+    offsets, states, vectors = stored["offsets"], stored["states"], stored["vectors"]
     return {t: TokenStates(states[offsets[i]:offsets[i + 1]].astype(np.float32), vectors[i])
             for i, t in enumerate(names)}
 
@@ -76,24 +77,20 @@ class PairTable:
     claims: list[TokenStates]
     labels: np.ndarray
     pairs: list[Pair]
+    features: np.ndarray  # `pair_inputs` of every pair, computed once (negations, shared characters)
 
     def __len__(self) -> int:
         return len(self.pairs)
 
-    def _columns(self, rows: list[int]) -> tuple[list[TokenStates], list[str], list[TokenStates], list[str]]:
-        return ([self.premises[i] for i in rows], [self.pairs[i].premise for i in rows],
-                [self.claims[i] for i in rows], [self.pairs[i].hypothesis for i in rows])
-
-    def pair_features(self, rows: list[int]) -> np.ndarray:
-        return pair_inputs(*self._columns(rows))
-
     def logits(self, model: EntailmentModel, rows: list[int]):  # -> torch.Tensor
-        return model.logits(*self._columns(rows))
+        return model.logits_of([self.premises[i] for i in rows], [self.claims[i] for i in rows],
+                               self.features[rows])
 
 
 def table_of(pairs: list[Pair], states: dict[str, TokenStates]) -> PairTable:
-    return PairTable([states[p.premise] for p in pairs], [states[p.hypothesis] for p in pairs],
-                     np.array([p.label for p in pairs], np.int64), pairs)
+    premises, claims = [states[p.premise] for p in pairs], [states[p.hypothesis] for p in pairs]
+    return PairTable(premises, claims, np.array([p.label for p in pairs], np.int64), pairs,
+                     pair_inputs(premises, [p.premise for p in pairs], claims, [p.hypothesis for p in pairs]))
 
 
 def fit(table: PairTable, width: int = 128, epochs: int = 12, seed: int = SEED) -> EntailmentModel:
@@ -109,7 +106,7 @@ def _fit(table: PairTable, width: int, epochs: int, seed: int) -> EntailmentMode
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     everything = np.arange(len(table))
-    features = table.pair_features(everything.tolist())
+    features = table.features
     mean, scale = features.mean(axis=0), features.std(axis=0) + 1e-6
     model = EntailmentModel(AlignmentHead(table.premises[0].tokens.shape[1], width, features.shape[1]),
                             mean.astype(np.float32), scale.astype(np.float32))

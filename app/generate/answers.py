@@ -12,7 +12,6 @@ ChatOpenAI, or a GGUF file through llama-cpp-python (an optional extra).
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 import threading
@@ -32,7 +31,7 @@ from app.env import GENERATOR_API_KEY_ENV
 from app.generate.params import GeneratorSettings
 from app.generate.prompts import Prompt, build_prompt, is_no_answer, parse_sentences, render
 from app.generate.sentence_checks import Checked, SentenceVerifier, mark
-from app.inputs import clean_text
+from app.inputs import clean_text, is_loopback
 from app.records import Answer, Citation, RetrievedPassage, Span
 from app.verify.checker import ClaimChecker
 from app.wording import phrase
@@ -131,18 +130,6 @@ def _failure(err: Exception, timeout_s: float) -> str:
     return f"the model failed ({type(err).__name__})"
 
 
-_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def endpoint_allowed(url: str, config: GeneratorSettings) -> bool:
     """Whether the web page may point the server at `url`: on this machine, on the configured
     server's host, or anywhere when `generator.ui_any_endpoint` is on."""
@@ -154,7 +141,7 @@ def endpoint_allowed(url: str, config: GeneratorSettings) -> bool:
     if parts.scheme not in ("http", "https") or not host:
         return False
     configured = urlsplit(config.base_url).hostname or ""
-    return config.ui_any_endpoint or _is_loopback(host) or host.lower() == configured.lower()
+    return config.ui_any_endpoint or is_loopback(host) or host.lower() == configured.lower()
 
 
 # ---------------------------------------------------------------------------- events

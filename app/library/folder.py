@@ -8,7 +8,6 @@ a document moves its file out of the folder into `<data_dir>/removed/`; nothing 
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 import shutil
@@ -18,6 +17,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 
+from app.inputs import is_loopback
 from ingest.formats import CANONICAL_SUFFIX, SUFFIX_FORMATS
 from ingest.reader import DocumentError, read_document_bytes, source_files, too_large
 from ingest.records import Document
@@ -33,12 +33,7 @@ def uploads_allowed(mode: str, host: str, auth: tuple[str, str] | None) -> bool:
         return mode == "on"
     if auth is not None:
         return True
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback(host)
 
 
 def safe_name(original: str, fmt: str) -> str:

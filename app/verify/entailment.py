@@ -143,7 +143,12 @@ class EntailmentModel:
 
     def logits(self, premises: list[TokenStates], premise_texts: list[str], claims: list[TokenStates],
                claim_texts: list[str]) -> torch.Tensor:
-        pairs = (pair_inputs(premises, premise_texts, claims, claim_texts) - self.mean) / self.scale
+        return self.logits_of(premises, claims, pair_inputs(premises, premise_texts, claims, claim_texts))
+
+    def logits_of(self, premises: list[TokenStates], claims: list[TokenStates],
+                  pair_features: np.ndarray) -> torch.Tensor:
+        """`logits` with the pairs' `pair_inputs` already computed (training computes them once)."""
+        pairs = (pair_features - self.mean) / self.scale
         a, a_mask = padded([p.tokens for p in premises])
         b, b_mask = padded([c.tokens for c in claims])
         return self.head(a, a_mask, b, b_mask, torch.from_numpy(pairs.astype(np.float32)))
