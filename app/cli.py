@@ -161,11 +161,12 @@ def _parser() -> argparse.ArgumentParser:
                                "questions) beside two baselines; public-mini: its quick subset")
     evaluate.add_argument("--data", type=Path, help="the public data folder (default ../shared/data)")
 
-    train = sub.add_parser("train", help="fit the learned answer selector and entailment head (app/weights)")
+    train = sub.add_parser("train", help="fit the learned answer selector, reranker and entailment head "
+                                         "(app/weights)")
     train.add_argument("--features", action="store_true",
                        help="first collect the training features from the public data (minutes)")
     train.add_argument("--data", type=Path, help="the public data folder (default ../shared/data)")
-    train.add_argument("--head", choices=("all", "selector", "entailment"), default="all",
+    train.add_argument("--head", choices=("all", "selector", "reranker", "entailment"), default="all",
                        help="which learned part to fit (default all)")
     evaluate.add_argument("--baseline", action="store_true",
                           help="also measure the LangChain tutorial setup (1000/200 splitter + FAISS)")
@@ -368,6 +369,9 @@ def _run(args: argparse.Namespace) -> int:
         from eval.entailment_data import build_pairs_file
         from eval.entailment_training import train_from_settings
         from eval.public import DEFAULT_DATA_DIR
+        from eval.rerank_data import build_groups, write_groups
+        from eval.rerank_training import train_reranker
+        from eval.rerank_tuning import collect as collect_tuning
         from eval.training import build_features, train
 
         started = time.perf_counter()
@@ -376,10 +380,22 @@ def _run(args: argparse.Namespace) -> int:
             build_features(settings, data)
         if args.features and args.head in ("all", "entailment"):
             print(f"Wrote {build_pairs_file(data)} inference pairs to eval/training/nli.jsonl.gz")
+        if args.features and args.head in ("all", "reranker"):
+            groups = build_groups(data)
+            write_groups(groups)
+            print(f"Wrote {len(groups)} question-sentence groups to eval/training/rerank.jsonl.gz")
         if args.head in ("all", "selector"):
             mark = time.perf_counter()
             train()
             print(f"Answer selector: {time.perf_counter() - mark:.1f} s")
+        if args.features and args.head in ("all", "reranker"):  # the selector's first sentences
+            print(f"Collected the first sentences of {collect_tuning(settings, data)} tuning questions "
+                  "in eval/training/rerank-tune.jsonl.gz")
+        if args.head in ("all", "reranker"):
+            mark = time.perf_counter()
+            train_reranker(settings)
+            print(f"Answer reranker: {time.perf_counter() - mark:.1f} s (embedding the training "
+                  "sentences included, the first time)")
         if args.head in ("all", "entailment"):
             mark = time.perf_counter()
             train_from_settings(settings)

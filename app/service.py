@@ -17,6 +17,7 @@ from app.answer.composer import Composer
 from app.answer.evidence import EvidenceScorer, candidates_of
 from app.answer.extractive import extractive_answer
 from app.answer.question import analyse
+from app.answer.reranker import SentenceReranker
 from app.answer.selector import AnswerSelector
 from app.env import MILVUS_TOKEN_ENV
 from app.generate.answers import GeneratedAnswers, GenerationEvent
@@ -31,7 +32,7 @@ from app.verify.entailment import EntailmentModel
 from app.verify.text_check import TextChecker, TextCheckSettings
 from index.backends import VectorStoreParams, open_vector_store
 from index.builder import IndexSpec, build_index, scan_documents, source_fingerprints, stale_reasons
-from index.embedder import Embedder, model_fingerprint
+from index.embedder import Embedder, KeptTokenStates, model_fingerprint
 from index.embedding_cache import EmbeddingCache
 from index.retriever import HybridRetriever, SearchResult
 from index.store import IndexCorruptError, StoredIndex, read_index
@@ -100,7 +101,8 @@ class Kakehashi:
 
     def __init__(self, settings: Settings, log: Log = log_to_stderr, progress: bool = False,
                  rebuild: bool = False, selector: AnswerSelector | None = None,
-                 entailment: EntailmentModel | None = None, check_claims: bool = True) -> None:
+                 entailment: EntailmentModel | None = None, check_claims: bool = True,
+                 rerank: bool = True) -> None:
         started = time.perf_counter()
         self.settings = settings
         self.log = log
@@ -112,7 +114,14 @@ class Kakehashi:
         self.load_timings: dict[str, float] = {"model_s": time.perf_counter() - started}
         self.tokenizer = KeywordTokenizer()
         self.selector = selector or AnswerSelector.load()
-        self.spec = index_spec(settings, model, self.selector.fingerprint)
+        # Texts as the encoder reads them token by token, for the reranker and the entailment
+        # head, each read once (a question's pass gives retrieval its vector too).
+        self.states = KeptTokenStates(self.embedder.token_states)
+        # The learned heads, loaded once; collecting training features needs neither.
+        self.reranker = SentenceReranker.load() if rerank else None
+        # The index manifest records which learned answer layer it is served with.
+        answer_model = "+".join(m.fingerprint for m in (self.selector, self.reranker) if m is not None)
+        self.spec = index_spec(settings, model, answer_model)
         self.build_timings: dict[str, float] = {}
         self._swap = SwapLock()
         self.catalog = DocumentCatalog()
@@ -121,8 +130,6 @@ class Kakehashi:
         index = self._load_or_build(rebuild, progress)
         self.embedder.serve_with_query_threads()  # after any index build, which uses every core
         self.load_timings["index_s"] = time.perf_counter() - mark
-        # The entailment head (claims), loaded once; collecting the selector's training features
-        # needs no claim checks.
         self._entailment = (entailment or EntailmentModel.load()) if check_claims else None
         self._activate(index)
         self.load_seconds = time.perf_counter() - started
@@ -138,9 +145,11 @@ class Kakehashi:
         scorer = EvidenceScorer(index.sentences, index.keywords, self.tokenizer)
         composer = Composer(scorer, self.selector, self.tokenizer, index.chunks, index.parallel, sources,
                             self.settings.answer, embed=self.embedder.encode_passages)
+        if self.reranker is not None:
+            composer.use_reranker(self.reranker, self.states)
         checker = ClaimChecker(composer, self.settings.checker)
         if self._entailment is not None:
-            checker.use_entailment(self._entailment, self.embedder.token_states)
+            checker.use_entailment(self._entailment, self.states)
         with self._swap.writing():
             self.index, self.retriever = index, retriever
             self.catalog.replace(catalog)  # the same object for the life of the service
@@ -250,7 +259,13 @@ class Kakehashi:
     def _extractive(self, question: str) -> Answer:
         started = time.perf_counter()
         text = clean_text(question, self.settings.limits.max_question_chars)
-        result = self.retriever.search(text, self.settings.retrieval.k)
+        if self.reranker is None:
+            result = self.retriever.search(text, self.settings.retrieval.k)
+        else:  # one pass of the encoder: the vector for retrieval, the tokens for the reranker
+            vector = self.states([text])[0].vector
+            embedded = time.perf_counter()
+            result = self.retriever.search_by_vector(text, vector, self.settings.retrieval.k)
+            result.timings_ms["embed"] = (embedded - started) * 1000
         return extractive_answer(self.composer, analyse(text), result, started)
 
     def ask_stream(self, question: str, generator: str | None = None,

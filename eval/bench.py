@@ -36,7 +36,9 @@ from eval.machine import machine_facts, own_peak_rss_mb, peak_rss_mb
 from eval.metrics import percentile
 from eval.scale import print_scale_table, run_scale
 
-TARGETS = {"ratio": 2.0, "warm_start_s": 10.0, "peak_rss_mb": 1536.0, "check_text_ms": 2000.0}
+# The ratio and p95 are the answers issue's targets with the learned reranker reading sentences.
+TARGETS = {"ratio": 4.0, "ask_p95_ms": 300.0, "warm_start_s": 10.0, "peak_rss_mb": 1536.0,
+           "check_text_ms": 2000.0}
 BENCH_TEXT = Path(__file__).resolve().parent / "bench_text.md"
 
 
@@ -48,7 +50,7 @@ class BenchReport:
     search_p95_ms: float
     embed_query_p50_ms: float
     embed_query_p95_ms: float
-    ratio: float  # full-answer p50 / one-query embedding p50
+    ratio: float  # full-answer p50 / one-query embedding p50, every question asked the first time
     warm_start_s: float  # process start to first answer, median of the runs
     cold_build_s: float
     cached_build_s: float  # the same build again, every text found in the embedding cache
@@ -56,6 +58,7 @@ class BenchReport:
     peak_rss_self_mb: float
     peak_rss_children_mb: float
     peak_rss_serving_mb: float  # a fresh process loading and answering (no index build)
+    ask_again_p50_ms: float = 0.0  # the same questions again: the question and its sentences are kept
     check_text_ms: float = 0.0  # a ~2,000-character text checked, median after the first
     check_text_first_ms: float = 0.0
     ask_stages_p50_ms: dict[str, float] = field(default_factory=dict)
@@ -76,7 +79,9 @@ class BenchReport:
         stages = ", ".join(f"{k} {v:.0f}" for k, v in self.ask_stages_p50_ms.items())
         start = ", ".join(f"{k} {v:.1f}" for k, v in self.warm_start_stages_s.items())
         return [
-            ("full answer (ask) p50 / p95", f"{self.ask_p50_ms:.0f} / {self.ask_p95_ms:.0f} ms", stages),
+            ("full answer (ask) p50 / p95", f"{self.ask_p50_ms:.0f} / {self.ask_p95_ms:.0f} ms",
+             verdict("ask_p95_ms", self.ask_p95_ms) + f" (p95; the first time each question is asked; "
+             f"asked again p50 {self.ask_again_p50_ms:.0f} ms); {stages}"),
             ("search p50 / p95", f"{self.search_p50_ms:.0f} / {self.search_p95_ms:.0f} ms", ""),
             ("embed one query p50 / p95 (floor)",
              f"{self.embed_query_p50_ms:.0f} / {self.embed_query_p95_ms:.0f} ms", ""),
@@ -128,12 +133,14 @@ def measure_builds(service: Any, scratch: Path) -> tuple[float, float, dict[str,
 
 
 def measure_latency(service: Any, questions: list[str], repeats: int) -> dict[str, Any]:
-    """Per question, interleaved: embed the question alone, search, answer."""
+    """Per question, interleaved: embed the question alone, search, answer. The answer times are
+    the first pass's (each question new to the process; its sentences may have been read for an
+    earlier one); later passes, where the question and its sentences are kept, apart."""
     for question in questions[:2]:  # warm-up: first calls pay for lazy initialisation
         service.ask(question)
-    embed, search, ask = [], [], []
+    embed, search, ask, again = [], [], [], []
     stages: dict[str, list[float]] = {}
-    for _ in range(repeats):
+    for repeat in range(repeats):
         for question in questions:
             mark = time.perf_counter()
             service.embedder.encode_query(question)
@@ -143,10 +150,11 @@ def measure_latency(service: Any, questions: list[str], repeats: int) -> dict[st
             search.append((time.perf_counter() - mark) * 1000)
             mark = time.perf_counter()
             answer = service.ask(question)
-            ask.append((time.perf_counter() - mark) * 1000)
+            (again if repeat else ask).append((time.perf_counter() - mark) * 1000)
             for key, value in (answer.timings_ms or {}).items():
-                stages.setdefault(key, []).append(value)
-    return {"embed": embed, "search": search, "ask": ask,
+                if not repeat:
+                    stages.setdefault(key, []).append(value)
+    return {"embed": embed, "search": search, "ask": ask, "again": again,
             "stages": {k: percentile(v, 50) for k, v in stages.items() if k != "total"}}
 
 
@@ -231,6 +239,7 @@ def run_bench(settings: Settings, config: Path | None = None, questions: list[st
     self_mb, children_mb = peak_rss_mb(resource.RUSAGE_SELF), peak_rss_mb(resource.RUSAGE_CHILDREN)
     return BenchReport(
         ask_p50_ms=round(ask_p50, 2), ask_p95_ms=round(percentile(latency["ask"], 95), 2),
+        ask_again_p50_ms=round(percentile(latency["again"], 50), 2) if latency["again"] else 0.0,
         search_p50_ms=round(percentile(latency["search"], 50), 2),
         search_p95_ms=round(percentile(latency["search"], 95), 2),
         embed_query_p50_ms=round(embed_p50, 2),

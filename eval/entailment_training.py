@@ -19,15 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
+from app.answer.alignment import AlignmentHead
 from app.answer.selector import WEIGHTS_DIR, write_manifest_entry
 from app.settings import Settings
-from app.verify.entailment import (
-    ENTAILMENT_FILE,
-    LABELS,
-    AlignmentHead,
-    EntailmentModel,
-    pair_inputs,
-)
+from app.verify.entailment import ENTAILMENT_FILE, LABELS, EntailmentModel, pair_inputs
 from eval.entailment_data import PAIRS_FILE, Pair, load_pairs
 from index.embedder import TokenStates
 
@@ -108,8 +103,8 @@ def _fit(table: PairTable, width: int, epochs: int, seed: int) -> EntailmentMode
     everything = np.arange(len(table))
     features = table.features
     mean, scale = features.mean(axis=0), features.std(axis=0) + 1e-6
-    model = EntailmentModel(AlignmentHead(table.premises[0].tokens.shape[1], width, features.shape[1]),
-                            mean.astype(np.float32), scale.astype(np.float32))
+    head = AlignmentHead(table.premises[0].tokens.shape[1], width, features.shape[1], len(LABELS))
+    model = EntailmentModel(head, mean.astype(np.float32), scale.astype(np.float32))
     rows = np.concatenate([everything] + [np.flatnonzero([p.source == "jnli" for p in table.pairs])]
                           * (JNLI_REPEAT - 1))
     batch_size = 64

@@ -134,7 +134,7 @@ def build_features(settings: Settings, data_dir: Path = DEFAULT_DATA_DIR, log: L
             continue
         started = time.perf_counter()
         service = Kakehashi(corpus_settings(settings, root / name), log=log, selector=dense_only_selector(),
-                            check_claims=False)
+                            check_claims=False, rerank=False)
         asked = questions[name] + [replace(q, answerable=False) for other in foreign
                                    for q in questions[other][:300]]
         table = collect(service, asked, CORPORA[name].lang)
@@ -157,7 +157,7 @@ def tune_fusion(settings: Settings, data_dir: Path = DEFAULT_DATA_DIR, log: Log 
     for name in names:
         questions = [q for q in build_corpus(CORPORA[name], root / name, data_dir) if q.answerable]
         service = Kakehashi(corpus_settings(settings, root / name), log=log, selector=dense_only_selector(),
-                            check_claims=False)
+                            check_claims=False, rerank=False)
         retriever, chunks = service.retriever, service.index.chunks
         depth = service.settings.retrieval.candidates
         for q in questions:

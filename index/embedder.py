@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,30 @@ class TokenStates:
 
     tokens: np.ndarray  # [tokens, hidden], float32
     vector: np.ndarray  # [hidden], L2-normalized
+
+
+class KeptTokenStates:
+    """`read(texts)`, each text read once and kept: a question is read for retrieval and for the
+    reranker in one pass, evidence sentences once for every question and claim that meets them.
+    Bounded (about 60 KB a sentence): when full, it starts again empty."""
+
+    def __init__(self, read: Callable[[list[str]], list[TokenStates]], limit: int = 5000) -> None:
+        self.read = read
+        self.limit = limit
+        self._kept: dict[str, TokenStates] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, texts: list[str]) -> list[TokenStates]:
+        with self._lock:
+            found = {t: self._kept[t] for t in texts if t in self._kept}
+        todo = [t for t in dict.fromkeys(texts) if t not in found]
+        if todo:
+            found.update(zip(todo, self.read(todo)))
+            with self._lock:
+                if len(self._kept) + len(todo) > self.limit:
+                    self._kept.clear()
+                self._kept.update((t, found[t]) for t in todo)
+        return [found[t] for t in texts]
 
 
 def model_fingerprint(model: str) -> str:

@@ -7,13 +7,14 @@ import torch
 from components import CHUNKS, QUESTION, composer, hits
 from safetensors.numpy import save_file
 
+from app.answer.alignment import AlignmentHead
 from app.answer.evidence import Scored
 from app.answer.names import names_in, spelled
 from app.answer.selector import WeightsError, write_manifest_entry
 from app.verify.checker import CheckerSettings, ClaimChecker, Judgement, Reading, combine
 from app.verify.entailment import (
     ENTAILMENT_FILE,
-    AlignmentHead,
+    LABELS,
     EntailmentModel,
     lexical_features,
     negations,
@@ -163,7 +164,7 @@ WIDTH = 1 + 3 + 4  # the vectors' cosine, three negation and four lexical featur
 
 def tiny_model(entail_at: float = 0.6, contradict_at: float = 0.7) -> EntailmentModel:
     torch.manual_seed(0)
-    return EntailmentModel(AlignmentHead(HIDDEN, 6, WIDTH).eval(), np.zeros(WIDTH, np.float32),
+    return EntailmentModel(AlignmentHead(HIDDEN, 6, WIDTH, len(LABELS)).eval(), np.zeros(WIDTH, np.float32),
                            np.ones(WIDTH, np.float32), entail_at, contradict_at)
 
 

@@ -139,11 +139,13 @@ def test_fitting_learns_which_feature_tells_the_answer():
 
 
 def test_answer_defaults_are_the_values_training_chose_on_the_tuning_split():
+    from app.answer.reranker import RERANKER_FILE
     from app.answer.selector import read_manifest
 
     entry = read_manifest()[SELECTOR_FILE]
-    assert ComposerSettings().abstain_below == entry["abstain_below"]
-    assert ComposerSettings().abstain_below_cross == entry["abstain_below_cross"]
+    reranked = read_manifest()[RERANKER_FILE]  # the answer's probability is the reranked one
+    assert ComposerSettings().abstain_below == reranked["abstain_below"]
+    assert ComposerSettings().abstain_below_cross == reranked["abstain_below_cross"]
     assert ComposerSettings().second_ratio == entry["second_ratio"]
     assert ComposerSettings().max_answer_chars == entry["max_answer_chars"]
     assert entry["features"] == list(FEATURES)

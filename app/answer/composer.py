@@ -17,9 +17,11 @@ from app.answer.evidence import Candidate, EvidenceScorer, Scored, is_label
 from app.answer.numbers import extract_numbers, missing_numbers
 from app.answer.params import ComposerSettings
 from app.answer.question import Question
+from app.answer.reranker import SentenceReranker
 from app.answer.selector import AnswerSelector
 from app.records import AnswerSentence, Citation, Span
 from app.wording import phrase
+from index.embedder import TokenStates
 from index.tokenizer import KeywordTokenizer
 from ingest.lines import LineIndex, strip_span
 from ingest.records import Chunk
@@ -111,19 +113,46 @@ class Composer:
         for chunk in chunks:
             self._order.setdefault((chunk.doc, chunk.lang), []).append(chunk)
         self._position = {c.id: i for order in self._order.values() for i, c in enumerate(order)}
+        self.reranker: SentenceReranker | None = None
+        self.read: Callable[[list[str]], list[TokenStates]] | None = None
+
+    def use_reranker(self, reranker: SentenceReranker,
+                     read: Callable[[list[str]], list[TokenStates]]) -> None:
+        """Read the selector's first sentences again with the learned reranker; `read` gives
+        texts the token states it was trained on."""
+        self.reranker, self.read = reranker, read
 
     # ------------------------------------------------------------------ evidence
 
-    def evidence(self, question: Question, vector: np.ndarray, hits: list[Candidate]) -> list[Scored]:
+    def evidence(self, question: Question, vector: np.ndarray, hits: list[Candidate],
+                 rerank: bool = True) -> list[Scored]:
         """The sentences of the top passages (and of the passage after each), best first by the
-        learned probability that they answer the question."""
+        learned probability that they answer the question (with `rerank`, the reranker's too:
+        claim checks read their candidates with the entailment head instead)."""
         described = self.scorer.describe(vector, question.text, question.lang, self._with_neighbours(hits))
         if not described:
             return []
         probabilities = self.selector.probabilities(np.stack([s.features for s in described]), vector,
                                                     question.lang)
-        scored = [replace(s, score=float(p)) for s, p in zip(described, probabilities)]
-        return sorted(scored, key=lambda s: -s.score)
+        scored = sorted((replace(s, score=float(p)) for s, p in zip(described, probabilities)),
+                        key=lambda s: -s.score)
+        return self._reranked(question, scored) if rerank and self.reranker is not None else scored
+
+    def _reranked(self, question: Question, scored: list[Scored]) -> list[Scored]:
+        """The selector's first sentences (headings and captions aside, they answer nothing)
+        scored again by the reranker with the selector's probability, then the rest, none above
+        the last of them."""
+        assert self.reranker is not None and self.read is not None
+        top = [s for s in scored if not is_label(s.text)][: self.settings.rerank_top]
+        if not top:
+            return scored
+        texts = [s.text for s in top]
+        asked, *read = self.read([question.text, *texts])
+        scores = self.reranker.scores(asked, question.text, read, texts)
+        p = self.reranker.combiner.probabilities(np.array([s.score for s in top]), scores)
+        reranked = sorted((replace(s, score=float(v)) for s, v in zip(top, p)), key=lambda s: -s.score)
+        floor, chosen = reranked[-1].score, {id(s) for s in top}
+        return reranked + [replace(s, score=min(s.score, floor)) for s in scored if id(s) not in chosen]
 
     def _with_neighbours(self, hits: list[Candidate]) -> list[Candidate]:
         """The top passages, each followed by the next passage of its document and language:

@@ -68,7 +68,8 @@ class SentenceVerifier:
         cited = [passages[n] for n in cites]
         vector = self.embed(text)
         scored = [s for s in self.composer.evidence(Question(text, lang), vector,
-                                                         [Candidate(c, i) for i, c in enumerate(cited)])
+                                                         [Candidate(c, i) for i, c in enumerate(cited)],
+                                                         rerank=False)
                   if _inside(s, cited)][: self.candidates]
         support: Support = "unsupported"
         why: str = reason("not_in_cited", lang)

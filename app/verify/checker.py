@@ -105,7 +105,6 @@ class ClaimChecker:
         self.entailment = entailment
         self.read = read  # texts -> token states, as the entailment head was trained on them
         self._folded_sources: list[str] = []
-        self._states: dict[str, TokenStates] = {}  # evidence as the encoder read it, kept between checks
         self._countries: dict[str, str] = {}  # per document: the country it names most
 
     def use_entailment(self, model: EntailmentModel,
@@ -208,16 +207,7 @@ class ClaimChecker:
         encoder that reads them token by token for it (kept), so a statement is encoded once."""
         if self.read is None:
             return encode(texts)
-        return np.stack([s.vector for s in self._states_of(texts)])
-
-    def _states_of(self, texts: list[str]) -> list[TokenStates]:
-        assert self.read is not None
-        todo = [t for t in dict.fromkeys(texts) if t not in self._states]
-        if todo:
-            if len(self._states) > 5000:  # bounded: evidence sentences of many checks (~60 MB)
-                self._states.clear()
-            self._states.update(zip(todo, self.read(todo)))
-        return [self._states[t] for t in texts]
+        return np.stack([s.vector for s in self.read(texts)])
 
     def _probabilities(self, claim: str, lang: str,
                        readings: list[Reading]) -> list[tuple[float, float, float]]:
@@ -231,7 +221,7 @@ class ClaimChecker:
         if not premises:
             return [(0.0, 0.0, 1.0)] * len(readings)
         texts = [t for _, t in premises]
-        *evidence, claimed = self._states_of([*texts, claim])
+        *evidence, claimed = self.read([*texts, claim])
         p = self.entailment.probabilities(evidence, texts, claimed, claim)
         out = [(0.0, 0.0, 1.0)] * len(readings)
         for (i, _), row in zip(premises, p):
@@ -287,7 +277,7 @@ class ClaimChecker:
         lang = detect_lang(claim)
         question = Question(claim, lang)
         terms = self.composer.tokenizer.tokenize(claim)
-        scored = self.composer.evidence(question, vector, hits)[: self.settings.candidates]
+        scored = self.composer.evidence(question, vector, hits, rerank=False)[: self.settings.candidates]
         if not scored:
             return Verdict(claim, lang, "unsupported", reason("none", lang), [])
         judgements = self.judge_all(claim, lang, vector, scored)

@@ -15,7 +15,6 @@ at load, like the answer selector's.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,9 +22,9 @@ import numpy as np
 import torch
 from safetensors.numpy import save_file
 
+from app.answer.alignment import AlignmentHead, lexical_features, padded
 from app.answer.selector import WEIGHTS_DIR, WeightsError, load_verified
 from index.embedder import TokenStates
-from ingest.lang import detect_lang
 
 ENTAILMENT_FILE = "entailment.safetensors"
 LABELS: tuple[str, ...] = ("entailment", "contradiction", "neutral")
@@ -50,22 +49,6 @@ def negations(text: str) -> int:
     return len(_NEG_EN.findall(text)) + len(_NEG_JA.findall(text))
 
 
-def _bigrams(text: str) -> set[str]:
-    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).lower())
-    return {text[i:i + 2] for i in range(len(text) - 1)}
-
-
-def lexical_features(premise: str, claim: str) -> list[float]:
-    """What the words say, in any script: the share of the claim's character pairs the premise
-    has and the reverse, the length ratio, and whether both are in one language (when they are
-    not, shared characters are only names and numbers)."""
-    p, c = _bigrams(premise), _bigrams(claim)
-    shared = len(p & c)
-    same = float(detect_lang(premise) == detect_lang(claim))
-    return [shared / len(c) if c else 0.0, shared / len(p) if p else 0.0,
-            float(np.log((len(claim) + 1) / (len(premise) + 1))), same]
-
-
 def pair_features(premises: np.ndarray, claims: np.ndarray, neg_premise: np.ndarray,
                   neg_claim: np.ndarray, lexical: np.ndarray) -> np.ndarray:
     """[cosine of u and v, negation counts, lexical features] for premise vectors u and claim
@@ -77,50 +60,6 @@ def pair_features(premises: np.ndarray, claims: np.ndarray, neg_premise: np.ndar
     cosine = np.sum(np.asarray(premises, np.float32) * np.asarray(claims, np.float32), axis=1, keepdims=True)
     lexical = np.asarray(lexical, np.float32).reshape(len(premises), -1)
     return np.concatenate([cosine, neg_p, neg_c, flipped, lexical], axis=1).astype(np.float32)
-
-
-class AlignmentHead(torch.nn.Module):
-    """Premise and claim tokens projected to `width`, each token aligned with the other side by
-    attention and compared with what it aligned to; the comparisons pooled (mean and max) and
-    classified together with the standardized pair features."""
-
-    def __init__(self, hidden: int, width: int, pair_width: int) -> None:
-        super().__init__()
-        self.project = torch.nn.Linear(hidden, width)
-        self.compare = torch.nn.Sequential(torch.nn.Linear(4 * width, width), torch.nn.ReLU(),
-                                           torch.nn.Dropout(0.1), torch.nn.Linear(width, width),
-                                           torch.nn.ReLU())
-        self.classify = torch.nn.Sequential(torch.nn.Linear(4 * width + pair_width, width),
-                                            torch.nn.ReLU(), torch.nn.Dropout(0.2),
-                                            torch.nn.Linear(width, len(LABELS)))
-        self.dropout = torch.nn.Dropout(0.1)
-
-    def _side(self, x: torch.Tensor, mask: torch.Tensor, other: torch.Tensor, other_mask: torch.Tensor,
-              scores: torch.Tensor) -> torch.Tensor:
-        weights = scores.masked_fill(~other_mask[:, None, :], -1e4).softmax(-1)
-        aligned = weights @ other
-        compared = self.compare(torch.cat([x, aligned, x - aligned, x * aligned], -1))
-        mean = (compared * mask[..., None]).sum(1) / mask.sum(1, keepdim=True).clamp(min=1)
-        peak = compared.masked_fill(~mask[..., None], -1e4).max(1).values
-        return torch.cat([mean, peak], -1)
-
-    def forward(self, premises: torch.Tensor, premise_mask: torch.Tensor, claims: torch.Tensor,
-                claim_mask: torch.Tensor, pairs: torch.Tensor) -> torch.Tensor:
-        """Logits [batch, LABELS] from padded token states [batch, tokens, hidden] with their
-        masks, and standardized pair features [batch, pair_width]."""
-        a, b = self.dropout(self.project(premises)), self.dropout(self.project(claims))
-        scores = a @ b.transpose(1, 2) / a.shape[-1] ** 0.5
-        return self.classify(torch.cat([self._side(a, premise_mask, b, claim_mask, scores),
-                                        self._side(b, claim_mask, a, premise_mask,
-                                                   scores.transpose(1, 2)), pairs], -1))
-
-
-def padded(states: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Token states of several texts as one zero-padded tensor and its mask."""
-    tensors = [torch.from_numpy(np.asarray(s, np.float32)) for s in states]
-    mask = [torch.ones(len(t), dtype=torch.bool) for t in tensors]
-    return (torch.nn.utils.rnn.pad_sequence(tensors, batch_first=True),
-            torch.nn.utils.rnn.pad_sequence(mask, batch_first=True))
 
 
 def pair_inputs(premises: list[TokenStates], premise_texts: list[str], claims: list[TokenStates],
@@ -175,12 +114,10 @@ class EntailmentModel:
         fix = (f"{folder / ENTAILMENT_FILE}: not an entailment head this code can run; "
                "rebuild it with `make train`")
         try:
-            width, hidden = tensors["head.project.weight"].shape
-            head = AlignmentHead(hidden, width, tensors["mean"].shape[0])
-            head.load_state_dict({k[len("head."):]: torch.from_numpy(v) for k, v in tensors.items()
-                                  if k.startswith("head.")})
+            head = AlignmentHead.of_tensors(tensors)
         except (KeyError, ValueError, RuntimeError):
             raise WeightsError(fix) from None
-        head.eval()
+        if head.outputs != len(LABELS) or tensors["mean"].shape != (head.pair_width,):
+            raise WeightsError(fix)
         return cls(head, tensors["mean"], tensors["scale"], float(entry.get("entail_at", 0.5)),
                    float(entry.get("contradict_at", 0.5)))
