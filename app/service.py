@@ -259,14 +259,17 @@ class Kakehashi:
     def _extractive(self, question: str) -> Answer:
         started = time.perf_counter()
         text = clean_text(question, self.settings.limits.max_question_chars)
-        if self.reranker is None:
-            result = self.retriever.search(text, self.settings.retrieval.k)
-        else:  # one pass of the encoder: the vector for retrieval, the tokens for the reranker
-            vector = self.states([text])[0].vector
-            embedded = time.perf_counter()
-            result = self.retriever.search_by_vector(text, vector, self.settings.retrieval.k)
-            result.timings_ms["embed"] = (embedded - started) * 1000
-        return extractive_answer(self.composer, analyse(text), result, started)
+        return extractive_answer(self.composer, analyse(text), self._search_read(text), started)
+
+    def _search_read(self, text: str) -> SearchResult:
+        """Retrieval for `text` with its vector from the one pass of the encoder that also reads
+        it token by token (kept for the reranker or the entailment head)."""
+        started = time.perf_counter()
+        vector = self.states([text])[0].vector
+        embedded = time.perf_counter()
+        result = self.retriever.search_by_vector(text, vector, self.settings.retrieval.k)
+        result.timings_ms["embed"] = (embedded - started) * 1000
+        return result
 
     def ask_stream(self, question: str, generator: str | None = None,
                    config: GeneratorSettings | None = None) -> Iterator[GenerationEvent]:
@@ -286,10 +289,7 @@ class Kakehashi:
         started = time.perf_counter()
         text = clean_text(claim, self.settings.limits.max_question_chars, what="statement")
         with self._swap.reading():
-            vector = self.checker.statement_vectors([text], self.embedder.encode_queries)[0]
-            embedded = time.perf_counter()
-            result = self.retriever.search_by_vector(text, vector, self.settings.retrieval.k)
-            result.timings_ms["embed"] = (embedded - started) * 1000
+            result = self._search_read(text)
             mark = time.perf_counter()
             verdict = self.checker.check(text, result.vector, candidates_of(result.hits))
             verdict.timings_ms = {**result.timings_ms, "check": (time.perf_counter() - mark) * 1000,

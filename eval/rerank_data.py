@@ -46,10 +46,6 @@ class Group:
         return f"{self.lang}→{self.source_lang}"
 
 
-def _sentences(paragraph: str) -> list[tuple[int, int]]:
-    return sentence_spans(paragraph)
-
-
 def _holding(spans: list[tuple[int, int]], start: int, end: int) -> int | None:
     for i, (a, b) in enumerate(spans):
         if a <= start and end <= b:
@@ -73,7 +69,7 @@ def _negatives(question: str, paragraphs: list[list[str]], gold: int, positive: 
 def _article_groups(article: dict, lang: str, split: str, rng: np.random.Generator,
                     handwritten: list[dict]) -> list[Group]:
     contexts = [p["context"] for p in article["paragraphs"]]
-    spans = [_sentences(c) for c in contexts]
+    spans = [sentence_spans(c) for c in contexts]
     paragraphs = [[c[a:b] for a, b in s] for c, s in zip(contexts, spans)]
     groups = []
     asked = [(qa["question"], lang, p, qa["answers"][0]["answer_start"], qa["answers"][0]["text"])
@@ -85,7 +81,7 @@ def _article_groups(article: dict, lang: str, split: str, rng: np.random.Generat
         asked.append((raw["question"], raw["lang"], raw["paragraph"], text.index(answer), answer))
     for question, q_lang, p, start, answer in asked:
         positive = _holding(spans[p], start, start + len(answer))
-        if positive is None or len(paragraphs[p]) + sum(map(len, paragraphs)) < 3:
+        if positive is None:
             continue  # an answer across two sentences: no one sentence to learn
         negatives = _negatives(question, paragraphs, p, positive, rng)
         if negatives:

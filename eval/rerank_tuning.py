@@ -14,7 +14,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -91,6 +91,7 @@ class Scored:
     selector: np.ndarray  # probabilities, best first
     scores: np.ndarray  # the reranker's
     labels: np.ndarray
+    lengths: np.ndarray = field(default_factory=lambda: np.zeros(0))  # characters of each sentence
 
 
 def score(questions: list[TuneQuestion], selector: AnswerSelector, reranker: SentenceReranker,
@@ -105,7 +106,7 @@ def score(questions: list[TuneQuestion], selector: AnswerSelector, reranker: Sen
         order = np.argsort(-p, kind="stable")[:top]
         texts = [q.texts[i] for i in order]
         scores = reranker.scores(asked, q.question, [sentences[i] for i in order], texts)
-        out.append(Scored(q, p[order], scores, np.array(q.labels)[order]))
+        out.append(Scored(q, p[order], scores, np.array(q.labels)[order], np.array([len(t) for t in texts])))
     return out
 
 
@@ -165,4 +166,45 @@ def choose_threshold(groups: list[list[Scored]], combiner: Combiner | None,
         if all(outcome(g, combiner, float(threshold)).false_abstention <= max_false_abstention
                for g in groups if any(s.question.answerable for s in g)):
             best = float(threshold)
+    return best
+
+
+def answer_quality(scored: list[Scored], combiner: Combiner, thresholds: tuple[float, float],
+                   ratio: float, max_chars: int) -> tuple[float, float]:
+    """Share of answerable questions answered with a quote holding the answer, and the median
+    length of the quotes, when the runner-up is quoted too at `ratio` of the best's probability
+    within `max_chars` (as `Composer.select` does)."""
+    quote_limit = ComposerSettings().max_quote_chars  # a longer sentence is trimmed (roughly)
+    right, lengths = [], []
+    for s in scored:
+        if not s.question.answerable:
+            continue
+        if not len(s.labels):
+            right.append(False)
+            continue
+        p = combiner.probabilities(s.selector, s.scores)
+        order = np.argsort(-p, kind="stable")
+        size = [min(int(s.lengths[i]), quote_limit) for i in order]
+        if p[order[0]] < thresholds[0 if s.question.same_lang else 1]:
+            right.append(False)
+            continue
+        picked = [0]
+        if len(order) > 1 and p[order[1]] >= ratio * p[order[0]] and size[0] + size[1] <= max_chars:
+            picked.append(1)
+        right.append(any(s.labels[order[k]] for k in picked))
+        lengths.append(sum(size[k] for k in picked))
+    return (float(np.mean(right)) if right else 0.0), (float(np.median(lengths)) if lengths else 0.0)
+
+
+def choose_second_sentence(groups: list[list[Scored]], combiner: Combiner, thresholds: tuple[float, float],
+                           max_median: float = 180) -> tuple[float, int]:
+    """The ratio and the length budget for quoting a runner-up that answer most tuning questions
+    right while every group's median quote stays within `max_median` characters."""
+    best, best_right = (1.0, 260), -1.0
+    for max_chars in (160, 200, 260):
+        for ratio in (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0):
+            scores = [answer_quality(g, combiner, thresholds, ratio, max_chars) for g in groups]
+            right = sum(r for r, _ in scores) / len(scores)
+            if all(m <= max_median for _, m in scores) and right > best_right:
+                best, best_right = (ratio, max_chars), right
     return best

@@ -84,8 +84,10 @@ def composer(settings: ComposerSettings | None = None, selector: object | None =
     tokenizer = KeywordTokenizer()
     keywords = KeywordIndex([tokenizer.tokenize(c.indexed_text()) for c in CHUNKS])
     scorer = EvidenceScorer(sentence_table(), keywords, tokenizer)
+    # A runner-up only when the stand-in finds it half as likely: these tests are about which
+    # sentence is quoted, not about the tuned default (which quotes nearly every runner-up).
     return Composer(scorer, selector or WordShareSelector(), tokenizer, CHUNKS, {}, SOURCES,
-                    settings or ComposerSettings())  # type: ignore[arg-type]
+                    settings or ComposerSettings(second_ratio=0.5))  # type: ignore[arg-type]
 
 
 def hits(*chunk_ids: str) -> list[Candidate]:

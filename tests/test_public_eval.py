@@ -21,8 +21,9 @@ def test_every_group_is_measured(report):
     assert report.groups["en→ja"].n >= 60 and report.groups["ja→en"].n >= 60
 
 
-# Floors at what the learned layer reaches on this subset (one run: ja→ja 81.8%, en→en 74.5%,
-# en→ja 51.9%, ja→en 71.9%); the targets (0.88 / 0.85 / 0.65) are not all met yet.
+# Floors at what the learned layer reaches on this subset (one run with the reranker: ja→ja
+# 79.5%, en→en 71.8%, en→ja 63.6%, ja→en 75.0%; the selector alone: 81.8%, 74.5%, 51.9%, 71.9%);
+# the targets (0.88 / 0.85 / 0.65) are not all met yet.
 
 
 def test_same_language_answers(report):
@@ -32,12 +33,13 @@ def test_same_language_answers(report):
     for group in (ja, en):
         assert group.median_answer_chars <= 190
         assert group.false_abstention <= 0.06
-        # The selector's reranking puts the gold passage first more often than retrieval alone.
+        # Reranking puts the gold passage first more often than retrieval alone.
         assert group.reranked_hit_at_1 > group.hit_at_1
 
 
 def test_cross_lingual_questions_are_answered_not_refused(report):
-    for name, floor in (("en→ja", 0.48), ("ja→en", 0.65)):
+    # Above what the selector alone reached (51.9%): the reranker reads across languages.
+    for name, floor in (("en→ja", 0.58), ("ja→en", 0.70)):
         group = report.groups[name]
         assert group.answer_correct >= floor, name
         assert group.false_abstention <= 0.06, name

@@ -146,6 +146,6 @@ def test_answer_defaults_are_the_values_training_chose_on_the_tuning_split():
     reranked = read_manifest()[RERANKER_FILE]  # the answer's probability is the reranked one
     assert ComposerSettings().abstain_below == reranked["abstain_below"]
     assert ComposerSettings().abstain_below_cross == reranked["abstain_below_cross"]
-    assert ComposerSettings().second_ratio == entry["second_ratio"]
-    assert ComposerSettings().max_answer_chars == entry["max_answer_chars"]
+    assert ComposerSettings().second_ratio == reranked["second_ratio"]
+    assert ComposerSettings().max_answer_chars == reranked["max_answer_chars"]
     assert entry["features"] == list(FEATURES)
