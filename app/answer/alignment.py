@@ -61,6 +61,10 @@ class AlignmentHead(torch.nn.Module):
                                         self._side(b, second_mask, a, first_mask,
                                                    scores.transpose(1, 2)), pairs], -1))
 
+    def named_tensors(self, prefix: str = "head.") -> dict[str, np.ndarray]:
+        """The state dict under `prefix`, as NumPy arrays (what `of_tensors` reads back)."""
+        return {f"{prefix}{k}": v.detach().numpy() for k, v in self.state_dict().items()}
+
     @classmethod
     def of_tensors(cls, tensors: dict[str, np.ndarray], prefix: str = "head.") -> AlignmentHead:
         """The head whose state dict is stored under `prefix` (in eval mode); KeyError,

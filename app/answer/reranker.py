@@ -80,7 +80,7 @@ class SentenceReranker:
             return self.logits_of([question] * len(sentences), sentences, features).numpy()
 
     def tensors(self) -> dict[str, np.ndarray]:
-        out = {f"head.{k}": v.detach().numpy() for k, v in self.head.state_dict().items()}
+        out = self.head.named_tensors()
         return {**out, "mean": self.mean, "scale": self.scale,
                 "combiner.weights": self.combiner.weights,
                 "combiner.bias": np.array([self.combiner.bias])}

@@ -101,7 +101,7 @@ class EntailmentModel:
                                  dim=1).numpy()
 
     def tensors(self) -> dict[str, np.ndarray]:
-        out = {f"head.{k}": v.detach().numpy() for k, v in self.head.state_dict().items()}
+        out = self.head.named_tensors()
         return {**out, "mean": self.mean, "scale": self.scale}
 
     def save(self, path: Path) -> None:
