@@ -15,11 +15,12 @@ Splits are fixed by a hash of the pair id, so they never change between runs:
 from __future__ import annotations
 
 import csv
-import gzip
 import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+
+from eval.compact import read_rows, write_rows
 
 LABELS: tuple[str, ...] = ("entailment", "contradiction", "neutral")
 PAIRS_FILE = Path(__file__).resolve().parent / "training" / "nli.jsonl.gz"
@@ -62,32 +63,22 @@ def build_pairs_file(data_dir: Path, path: Path = PAIRS_FILE) -> int:
                 r = json.loads(line)
                 rows.append({"src": "jnli", "id": f"{original}:{r['sentence_pair_id']}",
                              "ja": [r["sentence1"], r["sentence2"], r["label"]]})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # mtime=0: the same data gives the same bytes.
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
-        for row in rows:
-            out.write((json.dumps(row, ensure_ascii=False) + "\n").encode())
-    return len(rows)
+    return write_rows(path, rows)
 
 
 def load_pairs(path: Path = PAIRS_FILE) -> list[Pair]:
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: missing; restore it with `git checkout {path.name}` or "
-                                "rebuild it with `kakehashi train --features`")
     pairs: list[Pair] = []
-    with gzip.open(path, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            row = json.loads(line)
-            src = row["src"]
-            split = _split(src, row["id"].split(":")[-1] if src == "jsick" else row["id"],
-                           row["id"].split(":")[0])
-            ja = row["ja"]
-            pairs.append(Pair(ja[0], ja[1], LABELS.index(ja[2]), "ja-ja", src, split))
-            if src != "jsick":
-                continue
-            en = row["en"]
-            pairs.append(Pair(en[0], en[1], LABELS.index(en[2]), "en-en", src, split))
-            if en[2] == ja[2]:  # a translation that changed the label is no label across languages
-                pairs.append(Pair(en[0], ja[1], LABELS.index(en[2]), "en-ja", src, split))
-                pairs.append(Pair(ja[0], en[1], LABELS.index(en[2]), "ja-en", src, split))
+    for row in read_rows(path):
+        src = row["src"]
+        split = _split(src, row["id"].split(":")[-1] if src == "jsick" else row["id"],
+                       row["id"].split(":")[0])
+        ja = row["ja"]
+        pairs.append(Pair(ja[0], ja[1], LABELS.index(ja[2]), "ja-ja", src, split))
+        if src != "jsick":
+            continue
+        en = row["en"]
+        pairs.append(Pair(en[0], en[1], LABELS.index(en[2]), "en-en", src, split))
+        if en[2] == ja[2]:  # a translation that changed the label is no label across languages
+            pairs.append(Pair(en[0], ja[1], LABELS.index(en[2]), "en-ja", src, split))
+            pairs.append(Pair(ja[0], en[1], LABELS.index(en[2]), "ja-en", src, split))
     return pairs

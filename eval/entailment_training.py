@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -107,22 +108,30 @@ def _fit(table: PairTable, width: int, epochs: int, seed: int) -> EntailmentMode
     model = EntailmentModel(head, mean.astype(np.float32), scale.astype(np.float32))
     rows = np.concatenate([everything] + [np.flatnonzero([p.source == "jnli" for p in table.pairs])]
                           * (JNLI_REPEAT - 1))
-    batch_size = 64
-    steps = epochs * -(-len(rows) // batch_size)
-    optimiser = torch.optim.AdamW(model.head.parameters(), lr=1e-3, weight_decay=1e-2)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=1e-3, total_steps=steps, pct_start=0.1)
     targets = torch.from_numpy(table.labels)
-    model.head.train()
+    fit_head(head, rows, 64, epochs, rng,
+             lambda batch: torch.nn.functional.cross_entropy(table.logits(model, batch), targets[batch]))
+    return model
+
+
+def fit_head(head, rows: np.ndarray, batch_size: int, epochs: int, rng: np.random.Generator,
+             loss: Callable[[list[int]], Any]) -> None:
+    """Trains `head` (a torch module) on `rows` in shuffled batches: AdamW with a one-cycle
+    schedule, `loss(batch)` per batch; leaves it in eval mode."""
+    import torch
+
+    steps = epochs * -(-len(rows) // batch_size)
+    optimiser = torch.optim.AdamW(head.parameters(), lr=1e-3, weight_decay=1e-2)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=1e-3, total_steps=steps, pct_start=0.1)
+    head.train()
     for _ in range(epochs):
         order = rows[rng.permutation(len(rows))]
         for start in range(0, len(order), batch_size):
-            batch = order[start:start + batch_size].tolist()
             optimiser.zero_grad()
-            torch.nn.functional.cross_entropy(table.logits(model, batch), targets[batch]).backward()
+            loss(order[start:start + batch_size].tolist()).backward()
             optimiser.step()
             schedule.step()
-    model.head.eval()
-    return model
+    head.eval()
 
 
 def predict(model: EntailmentModel, table: PairTable, batch_size: int = 256) -> np.ndarray:
@@ -229,27 +238,27 @@ def train_entailment(encode: Encode, fingerprint: str, cache: Path,
     return report
 
 
-def train_from_settings(settings: Settings, log: Log = print) -> dict[str, object]:
-    """`kakehashi train`'s entailment step: the bundled encoder, the project's cache folder."""
+def embedder_of(settings: Settings, log: Log = print):  # -> tuple[Embedder, str]
+    """The bundled encoder as the heads' training reads it (batches of 64), and its fingerprint."""
     from app.service import resolve_model
     from index.embedder import Embedder
 
     model = resolve_model(settings, log=log)
     embedder = Embedder(model, settings.model.query_prompt, settings.model.passage_prompt, 64,
                         settings.model.query_threads)
-    return train_entailment(embedder.token_states, fingerprint_of(model), settings.cache_dir / STATES_CACHE,
-                            log)
+    return embedder, fingerprint_of(model)
+
+
+def train_from_settings(settings: Settings, log: Log = print) -> dict[str, object]:
+    """`kakehashi train`'s entailment step: the bundled encoder, the project's cache folder."""
+    embedder, fingerprint = embedder_of(settings, log)
+    return train_entailment(embedder.token_states, fingerprint, settings.cache_dir / STATES_CACHE, log)
 
 
 def held_out_report(settings: Settings, model: EntailmentModel,
                     log: Log = print) -> dict[str, dict[str, float]]:
     """The head's accuracy (overall, per label) on the `test` split, per source and language pair."""
-    from app.service import resolve_model
-    from index.embedder import Embedder
-
-    path = resolve_model(settings, log=log)
-    embedder = Embedder(path, settings.model.query_prompt, settings.model.passage_prompt, 64,
-                        settings.model.query_threads)
-    tables = load_tables(embedder.token_states, fingerprint_of(path),
-                         settings.cache_dir / TEST_STATES_CACHE, log, splits=("test",))
+    embedder, fingerprint = embedder_of(settings, log)
+    tables = load_tables(embedder.token_states, fingerprint, settings.cache_dir / TEST_STATES_CACHE, log,
+                         splits=("test",))
     return accuracy_table(model, tables["test"])

@@ -14,7 +14,6 @@ Splits follow the articles of eval/public.py, so nothing here is from a `dev` ar
 
 from __future__ import annotations
 
-import gzip
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from app.answer.alignment import shared_bigrams
+from eval.compact import read_rows, write_rows
 from eval.public import CORPORA, HANDWRITTEN_DIR
 from ingest.sentences import sentence_spans
 
@@ -120,18 +120,9 @@ def build_groups(data_dir: Path) -> list[Group]:
 
 
 def write_groups(groups: list[Group], path: Path = GROUPS_FILE) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
-        for g in groups:
-            row = {"q": g.question, "lang": g.lang, "src": g.source_lang, "split": g.split,
-                   "s": list(g.sentences)}
-            out.write((json.dumps(row, ensure_ascii=False) + "\n").encode())
+    write_rows(path, ({"q": g.question, "lang": g.lang, "src": g.source_lang, "split": g.split,
+                       "s": list(g.sentences)} for g in groups))
 
 
 def load_groups(path: Path = GROUPS_FILE) -> list[Group]:
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: missing; restore it with `git checkout {path.name}` or "
-                                "rebuild it with `kakehashi train --features`")
-    with gzip.open(path, "rt", encoding="utf-8") as lines:
-        return [Group(r["q"], r["lang"], tuple(r["s"]), r["src"], r["split"])
-                for r in map(json.loads, lines)]
+    return [Group(r["q"], r["lang"], tuple(r["s"]), r["src"], r["split"]) for r in read_rows(path)]

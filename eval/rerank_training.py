@@ -27,7 +27,7 @@ from app.answer.selector import (
     read_manifest,
     write_manifest_entry,
 )
-from eval.entailment_training import fingerprint_of, read_sentences
+from eval.entailment_training import embedder_of, fit_head, read_sentences
 from eval.rerank_data import Group, load_groups
 from index.embedder import TokenStates
 
@@ -92,22 +92,10 @@ def _fit(table: GroupTable, width: int, epochs: int, seed: int) -> SentenceReran
     mean, scale = features.mean(axis=0), features.std(axis=0) + 1e-6
     head = AlignmentHead(table.questions[0].tokens.shape[1], width, features.shape[1], 1)
     model = SentenceReranker(head, mean.astype(np.float32), scale.astype(np.float32), SCORE_ONLY)
-    batch_size = 32
-    steps = epochs * -(-len(table) // batch_size)
-    optimiser = torch.optim.AdamW(head.parameters(), lr=1e-3, weight_decay=1e-2)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=1e-3, total_steps=steps, pct_start=0.1)
-    head.train()
-    for _ in range(epochs):
-        order = rng.permutation(len(table))
-        for start in range(0, len(order), batch_size):
-            rows = order[start:start + batch_size].tolist()
-            optimiser.zero_grad()
-            logits = table.logits(model, rows)
-            target = torch.zeros(len(rows), dtype=torch.long)  # the first sentence holds the answer
-            torch.nn.functional.cross_entropy(logits, target).backward()
-            optimiser.step()
-            schedule.step()
-    head.eval()
+    # Each group is a softmax over its sentences; the first holds the answer.
+    fit_head(head, np.arange(len(table)), 32, epochs, rng,
+             lambda rows: torch.nn.functional.cross_entropy(table.logits(model, rows),
+                                                            torch.zeros(len(rows), dtype=torch.long)))
     return model
 
 
@@ -149,16 +137,6 @@ def train_head(encode: Encode, fingerprint: str, cache: Path, log: Log = print,
             f"(cosine {row['cosine']:.3f}, n={row['n']})")
     log(f"Reranker head fitted in {seconds:.1f} s")
     return model, report
-
-
-def embedder_of(settings):  # -> tuple[Embedder, str]
-    from app.service import resolve_model
-    from index.embedder import Embedder
-
-    model = resolve_model(settings)
-    embedder = Embedder(model, settings.model.query_prompt, settings.model.passage_prompt, 64,
-                        settings.model.query_threads)
-    return embedder, fingerprint_of(model)
 
 
 def train_reranker(settings, log: Log = print, folder: Path = WEIGHTS_DIR,

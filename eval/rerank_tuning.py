@@ -11,8 +11,6 @@ inputs) and the thresholds there: nothing of the `dev` split is read.
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,6 +21,7 @@ from app.answer.composer import ComposerSettings
 from app.answer.reranker import Combiner, SentenceReranker, combiner_inputs
 from app.answer.selector import AnswerSelector
 from app.settings import Settings
+from eval.compact import read_rows, write_rows
 from eval.public import CORPORA, DEFAULT_DATA_DIR, build_corpus
 from eval.training import TRAINING_DIR, corpus_settings, holds_answer
 from index.embedder import TokenStates
@@ -67,20 +66,13 @@ def collect(settings: Settings, data_dir: Path = DEFAULT_DATA_DIR, log: Log = pr
                          "y": [q.answerable and s.chunk.doc == q.doc and holds_answer(s.text, q.answers)
                                for s in top],
                          "f": [[round(float(v), 4) for v in s.features] for s in top]})
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
-        for row in rows:
-            out.write((json.dumps(row, ensure_ascii=False) + "\n").encode())
-    return len(rows)
+    return write_rows(path, rows)
 
 
 def load(path: Path = TUNE_FILE) -> list[TuneQuestion]:
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: missing; restore it with `git checkout {path.name}` or "
-                                "rebuild it with `kakehashi train --features`")
-    with gzip.open(path, "rt", encoding="utf-8") as lines:
-        return [TuneQuestion(r["corpus"], r["q"], r["lang"], r["same"], r["answerable"], tuple(r["s"]),
-                             tuple(r["y"]), np.array(r["f"], np.float32).reshape(len(r["s"]), -1))
-                for r in map(json.loads, lines)]
+    return [TuneQuestion(r["corpus"], r["q"], r["lang"], r["same"], r["answerable"], tuple(r["s"]),
+                         tuple(r["y"]), np.array(r["f"], np.float32).reshape(len(r["s"]), -1))
+            for r in read_rows(path)]
 
 
 @dataclass
