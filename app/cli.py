@@ -161,12 +161,14 @@ def _parser() -> argparse.ArgumentParser:
                                "questions) beside two baselines; public-mini: its quick subset")
     evaluate.add_argument("--data", type=Path, help="the public data folder (default ../shared/data)")
 
-    train = sub.add_parser("train", help="fit the learned answer selector, reranker and entailment head "
+    train = sub.add_parser("train", help="fit the learned passage ranker, answer selector, reranker and "
+                                         "entailment head "
                                          "(app/weights)")
     train.add_argument("--features", action="store_true",
                        help="first collect the training features from the public data (minutes)")
     train.add_argument("--data", type=Path, help="the public data folder (default ../shared/data)")
-    train.add_argument("--head", choices=("all", "selector", "reranker", "entailment"), default="all",
+    train.add_argument("--head", choices=("all", "passages", "selector", "reranker", "entailment"),
+                       default="all",
                        help="which learned part to fit (default all)")
     evaluate.add_argument("--baseline", action="store_true",
                           help="also measure the LangChain tutorial setup (1000/200 splitter + FAISS)")
@@ -368,6 +370,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "train":
         from eval.entailment_data import build_pairs_file
         from eval.entailment_training import train_from_settings
+        from eval.passage_training import build_tables, train_passage_ranker
         from eval.public import DEFAULT_DATA_DIR
         from eval.rerank_data import build_groups, write_groups
         from eval.rerank_training import train_reranker
@@ -376,6 +379,13 @@ def _run(args: argparse.Namespace) -> int:
 
         started = time.perf_counter()
         data = args.data or DEFAULT_DATA_DIR
+        # The passage ranker first: the selector's features are collected through it.
+        if args.features and args.head in ("all", "passages"):
+            build_tables(settings, data)
+        if args.head in ("all", "passages"):
+            mark = time.perf_counter()
+            train_passage_ranker()
+            print(f"Passage ranker: {time.perf_counter() - mark:.1f} s")
         if args.features and args.head in ("all", "selector"):
             build_features(settings, data)
         if args.features and args.head in ("all", "entailment"):

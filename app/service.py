@@ -16,6 +16,7 @@ import numpy as np
 from app.answer.composer import Composer
 from app.answer.evidence import EvidenceScorer, candidates_of
 from app.answer.extractive import extractive_answer
+from app.answer.passage_weights import load_passage_ranker
 from app.answer.question import analyse
 from app.answer.reranker import SentenceReranker
 from app.answer.selector import AnswerSelector
@@ -102,7 +103,7 @@ class Kakehashi:
     def __init__(self, settings: Settings, log: Log = log_to_stderr, progress: bool = False,
                  rebuild: bool = False, selector: AnswerSelector | None = None,
                  entailment: EntailmentModel | None = None, check_claims: bool = True,
-                 rerank: bool = True) -> None:
+                 rerank: bool = True, rank_passages: bool = True) -> None:
         started = time.perf_counter()
         self.settings = settings
         self.log = log
@@ -119,8 +120,10 @@ class Kakehashi:
         self.states = KeptTokenStates(self.embedder.token_states)
         # The learned heads, loaded once; collecting training features needs neither.
         self.reranker = SentenceReranker.load() if rerank else None
+        self.passage_ranker = load_passage_ranker() if rank_passages else None
         # The index manifest records which learned answer layer it is served with.
-        answer_model = "+".join(m.fingerprint for m in (self.selector, self.reranker) if m is not None)
+        answer_model = "+".join(m.fingerprint for m in (self.passage_ranker, self.selector, self.reranker)
+                                if m is not None)
         self.spec = index_spec(settings, model, answer_model)
         self.build_timings: dict[str, float] = {}
         self._swap = SwapLock()
@@ -235,7 +238,8 @@ class Kakehashi:
         return HybridRetriever(embedder=self.embedder, vector_store=store,
                                keywords=index.keywords, tokenizer=self.tokenizer,
                                chunks=index.chunks, fusion=self.settings.retrieval,
-                               k=self.settings.retrieval.k, language_centroids=centroids)
+                               k=self.settings.retrieval.k, language_centroids=centroids,
+                               ranker=self.passage_ranker, sentences=index.sentences)
 
     def document_text(self, name: str) -> str:
         """The text every offset into `name` points into (kept in the index folder)."""

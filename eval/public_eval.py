@@ -5,7 +5,8 @@ questions we wrote by hand in the other language than those articles. Per group 
 passage hit@1 and hit@5 (a passage of the gold paragraph), answer correctness (the answer holds
 a gold answer string after NFKC and lower-casing), median answer length, false abstention, and
 abstention on unanswerable questions; the LangChain tutorial pipeline and plain BM25, each
-quoting its top chunk, in the same run.
+quoting its top chunk, and the passage hit@1 of reciprocal rank fusion (what the learned passage
+ranker replaced), in the same run.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class QuestionResult:
     group: str
     hit1: bool
     hit5: bool
+    fusion_hit1: bool  # reciprocal rank fusion's first passage, the ranker's rule-based predecessor
     reranked_hit1: bool  # the first passage after the selector's reranking
     correct: bool
     abstained: bool
@@ -62,6 +64,7 @@ class GroupScores:
     n: int
     hit_at_1: float
     hit_at_5: float
+    fusion_hit_at_1: float
     reranked_hit_at_1: float
     answer_correct: float
     median_answer_chars: float
@@ -90,6 +93,7 @@ def summarise(results: list[QuestionResult]) -> dict[str, GroupScores]:
         unanswerable = name.endswith("unanswerable")
         groups[name] = GroupScores(
             len(rs), share([r.hit1 for r in rs]), share([r.hit5 for r in rs]),
+            share([r.fusion_hit1 for r in rs]),
             share([r.reranked_hit1 for r in rs]), share([r.correct for r in rs]),
             statistics.median(lengths) if lengths else 0.0,
             0.0 if unanswerable else share([r.abstained for r in rs]),
@@ -115,13 +119,16 @@ def evaluate_corpus(settings: Settings, spec: CorpusSpec, data_dir: Path = DEFAU
                 kept.append(q)
         questions = kept
     service = Kakehashi(corpus_settings(settings, folder), log=log)
+    fusion = service.retriever.model_copy(update={"ranker": None})
     sources = service.sources
     tutorial = TutorialSearch(sources, service.embedder.encode_passages, service.embedder.encode_query)
     bm25 = Bm25Search(sources, service.tokenizer)
     log(f"{spec.name}: {len(questions)} questions over {len(sources)} articles")
     results = []
     for q in questions:
-        hits = service.search(q.question).hits
+        result = service.search(q.question)
+        hits = result.hits
+        fused = fusion.search_by_vector(result.query, result.vector, 1).hits
         answer = service.ask(q.question)
         first = answer.retrieved[0].span if answer.retrieved else None
         tutorial_top = tutorial(q.question)
@@ -141,6 +148,8 @@ def evaluate_corpus(settings: Settings, spec: CorpusSpec, data_dir: Path = DEFAU
             bool(hits) and in_gold_paragraph(hits[0].chunk.doc, hits[0].chunk.start,
                                              hits[0].chunk.end, q),
             any(in_gold_paragraph(h.chunk.doc, h.chunk.start, h.chunk.end, q) for h in hits[:5]),
+            bool(fused) and in_gold_paragraph(fused[0].chunk.doc, fused[0].chunk.start,
+                                              fused[0].chunk.end, q),
             first is not None and in_gold_paragraph(first.doc, first.start, first.end, q),
             q.answerable and not answer.abstained and holds_any(answer.answer, q.answers),
             answer.abstained, len(answer.answer),
@@ -173,12 +182,13 @@ def _handwritten_titles(spec: CorpusSpec) -> tuple[str, ...]:
 
 def table(report: PublicReport) -> list[str]:
     pct = "{:.1%}".format
-    header = ("| questions | n | hit@1 | hit@5 | reranked hit@1 | answer correct | median chars | "
+    header = ("| questions | n | hit@1 | hit@5 | rank fusion hit@1 | reranked hit@1 | answer correct | "
+              "median chars | "
               "false abstention | abstained | tutorial hit@1 / top chunk correct | "
               "BM25 hit@1 / top chunk correct |")
-    lines = [header, "|" + "---|" * 12]
+    lines = [header, "|" + "---|" * 13]
     for name, g in report.groups.items():
-        lines.append(f"| {name} | {g.n} | {pct(g.hit_at_1)} | {pct(g.hit_at_5)} | "
+        lines.append(f"| {name} | {g.n} | {pct(g.hit_at_1)} | {pct(g.hit_at_5)} | {pct(g.fusion_hit_at_1)} | "
                      f"{pct(g.reranked_hit_at_1)} | {pct(g.answer_correct)} | "
                      f"{g.median_answer_chars:.0f} | {pct(g.false_abstention)} | "
                      f"{pct(g.abstention)} | {pct(g.tutorial_hit_at_1)} / {pct(g.tutorial_correct)} | "

@@ -143,52 +143,6 @@ def build_features(settings: Settings, data_dir: Path = DEFAULT_DATA_DIR, log: L
             f"({time.perf_counter() - started:.0f} s)")
 
 
-def tune_fusion(settings: Settings, data_dir: Path = DEFAULT_DATA_DIR, log: Log = print,
-                names: tuple[str, ...] = ("en-tune", "ja-tune")) -> None:
-    """Passage hit@1 on the tuning corpora for each keyword weight and RRF constant, for the
-    questions in the corpus's language and (for the weight of keyword hits in the other
-    language) the hand-written ones in the other language."""
-    from app.service import Kakehashi
-    from index.retriever import reciprocal_rank_fusion
-    from ingest.lang import detect_lang
-
-    root = settings.path(settings.data_dir) / "public"
-    rankings = []
-    for name in names:
-        questions = [q for q in build_corpus(CORPORA[name], root / name, data_dir) if q.answerable]
-        service = Kakehashi(corpus_settings(settings, root / name), log=log, selector=dense_only_selector(),
-                            check_claims=False, rerank=False)
-        retriever, chunks = service.retriever, service.index.chunks
-        depth = service.settings.retrieval.candidates
-        for q in questions:
-            vector = service.embedder.encode_query(q.question)
-            dense = list(retriever._dense(vector))[:depth]
-            keyword = [chunks[row] for row, _ in
-                       service.index.keywords.top(service.tokenizer.tokenize(q.question), depth)]
-            lang = detect_lang(q.question)
-            same = [c.id for c in keyword if c.lang == lang]
-            other = [c.id for c in keyword if c.lang != lang]
-            gold = {c.id for c in chunks if in_gold_paragraph(c.doc, c.start, c.end, q)}
-            group = f"{name} {'other language' if q.handwritten else 'same language'}"
-            rankings.append((group, dense, same, other, gold))
-    groups = sorted({r[0] for r in rankings})
-    for weight in (0.5, 1.0, 1.5):
-        for cross in (0.0, 0.25, 0.5, 1.0):
-            for rrf_k in (10, 30):
-                rates = {}
-                for group in groups:
-                    hits = []
-                    for g, dense, same, other, gold in rankings:
-                        if g != group:
-                            continue
-                        fused = reciprocal_rank_fusion([(dense, 1.0), (same, weight), (other, cross)], rrf_k)
-                        top = min(fused.items(), key=lambda item: (-item[1], item[0]))[0] if fused else None
-                        hits.append(top in gold)
-                    rates[group] = sum(hits) / len(hits)
-                log(f"keyword {weight}, other-language keyword {cross}, rrf_k {rrf_k}: " +
-                    ", ".join(f"{g} {v:.3f}" for g, v in rates.items()))
-
-
 # ---------------------------------------------------------------------------- fitting
 
 
@@ -238,16 +192,16 @@ def one_thread() -> Iterator[None]:
 
 
 def fit_selector(table: FeatureTable, hidden: int = 16, epochs: int = 60, seed: int = SEED,
-                 cross_share: float = 0.35, components: int = 4) -> AnswerSelector:
+                 cross_share: float = 0.35, components: int = 4, networks: int = 5) -> AnswerSelector:
+    """`networks` fits from seeds `seed`, `seed + 1`, ... on the same inputs, averaged."""
     with one_thread():
-        return _fit(table, hidden, epochs, seed, cross_share, components)
+        return _fit(table, hidden, epochs, seed, cross_share, components, networks)
 
 
 def _fit(table: FeatureTable, hidden: int, epochs: int, seed: int, cross_share: float,
-         components: int) -> AnswerSelector:
+         components: int, networks: int) -> AnswerSelector:
     import torch
 
-    torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     basis, means = question_space(table, components)
     shell = AnswerSelector(np.zeros(1), np.ones(1), (), basis, means)
@@ -267,26 +221,29 @@ def _fit(table: FeatureTable, hidden: int, epochs: int, seed: int, cross_share: 
     inputs = torch.tensor((x - mean) / scale, dtype=torch.float32)
     targets = torch.tensor(y)
     sizes = [x.shape[1], hidden, 1] if hidden else [x.shape[1], 1]
-    layers: list[torch.nn.Module] = []
-    for i in range(len(sizes) - 1):
-        layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
-        if i < len(sizes) - 2:
-            layers.append(torch.nn.Tanh())
-    model = torch.nn.Sequential(*layers)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
-    loss_fn = torch.nn.BCEWithLogitsLoss()
-    generator = torch.Generator().manual_seed(seed)
     batch_size = min(1024, max(16, len(inputs) // 50))  # at least ~50 steps an epoch
-    for _ in range(epochs):
-        for batch in torch.randperm(len(inputs), generator=generator).split(batch_size):
-            optimiser.zero_grad()
-            loss = loss_fn(model(inputs[batch]).squeeze(-1), targets[batch])
-            loss.backward()
-            optimiser.step()
-    linear = [m for m in model if isinstance(m, torch.nn.Linear)]
-    return AnswerSelector(mean.astype(np.float32), scale.astype(np.float32),
-                          tuple((m.weight.detach().numpy().T.copy(), m.bias.detach().numpy().copy())
-                                for m in linear), basis, means)
+    nets = []
+    for member in range(networks):
+        torch.manual_seed(seed + member)
+        layers: list[torch.nn.Module] = []
+        for i in range(len(sizes) - 1):
+            layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
+            if i < len(sizes) - 2:
+                layers.append(torch.nn.Tanh())
+        model = torch.nn.Sequential(*layers)
+        optimiser = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
+        loss_fn = torch.nn.BCEWithLogitsLoss()
+        generator = torch.Generator().manual_seed(seed + member)
+        for _ in range(epochs):
+            for batch in torch.randperm(len(inputs), generator=generator).split(batch_size):
+                optimiser.zero_grad()
+                loss = loss_fn(model(inputs[batch]).squeeze(-1), targets[batch])
+                loss.backward()
+                optimiser.step()
+        nets.append(tuple((m.weight.detach().numpy().T.copy(), m.bias.detach().numpy().copy())
+                          for m in model if isinstance(m, torch.nn.Linear)))
+    return AnswerSelector(mean.astype(np.float32), scale.astype(np.float32), nets[0], basis, means,
+                          others=tuple(nets[1:]))
 
 
 @dataclass(frozen=True)
@@ -431,9 +388,6 @@ if __name__ == "__main__":
 
     from app.settings import load_settings
 
-    if "--fusion" in sys.argv:
-        tune_fusion(load_settings())
-        sys.exit(0)
     if "--features" in sys.argv:
         build_features(load_settings(), only=tuple(a for a in sys.argv[1:] if not a.startswith("-")))
     print(json.dumps(train(), indent=2))

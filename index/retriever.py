@@ -1,4 +1,5 @@
-"""Hybrid retrieval: dense (FAISS) and keyword (BM25) rankings joined by reciprocal rank fusion."""
+"""Hybrid retrieval: dense (FAISS) and keyword (BM25) candidates, ordered by the learned passage
+ranker (`index.passage_ranker`), or joined by reciprocal rank fusion when no ranker is given."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from pydantic import ConfigDict, Field
 
 from index.embedder import Embedder
 from index.keyword_index import KeywordIndex
+from index.passage_ranker import PassageFeatures, PassageRanker, QuestionSide
+from index.sentence_table import SentenceTable
 from index.tokenizer import KeywordTokenizer
 from ingest.lang import detect_lang
 from ingest.records import Chunk
@@ -24,12 +27,10 @@ from ingest.records import Chunk
 class FusionParams:
     """How the dense and keyword rankings are joined (the `[retrieval]` settings)."""
 
-    candidates: int = 30  # how deep each ranking is read before fusing
-    # Chosen on the public tuning split (`python -m eval.training --fusion`): passage hit@1 0.787
-    # (English) and 0.780 (Japanese), against 0.800 / 0.743 at keyword weight 0.5; keyword hits in
-    # the other language than the question at 0.25: 0.730 / 0.561 on the hand-written cross-lingual
-    # tuning questions, against 0.703 / 0.537 at 1.0 (0 was one question better, but would drop
-    # the names and acronyms that only keywords match across languages).
+    candidates: int = 30  # how deep each ranking is read; the union is ranked
+    # Reciprocal rank fusion orders the candidates only where no learned passage ranker is given
+    # (small unit-test indexes; `kakehashi eval --sets public` reports it beside the ranker). Its
+    # constants were chosen on the public tuning split before the ranker replaced it.
     rrf_k: int = 10
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
@@ -43,7 +44,7 @@ class FusionParams:
 @dataclass(frozen=True)
 class Retrieved:
     chunk: Chunk
-    score: float  # fused reciprocal-rank score
+    score: float  # the passage ranker's probability (or the fused reciprocal-rank score)
     dense: float | None = None  # cosine similarity, when the dense side found it
     keyword: float | None = None  # BM25, when the keyword side found it
 
@@ -78,6 +79,8 @@ class HybridRetriever(BaseRetriever):
     fusion: FusionParams = FusionParams()
     k: int  # the settings' (`RetrievalSettings.k`)
     language_centroids: dict[str, Any] = Field(default_factory=dict)
+    ranker: PassageRanker | None = None
+    sentences: SentenceTable | None = None  # the best sentence of a passage, for the ranker
 
     def search(self, query: str, k: int | None = None) -> SearchResult:
         started = time.perf_counter()
@@ -101,41 +104,91 @@ class HybridRetriever(BaseRetriever):
         timings["keyword"] = (time.perf_counter() - mark) * 1000
         lang = detect_lang(query)
         by_id = self._chunks_by_id()
-        same = [key for key in keyword if by_id[key].lang == lang]
-        other = [key for key in keyword if by_id[key].lang != lang]
-        fused = reciprocal_rank_fusion(
-            [(list(dense), self.fusion.dense_weight), (same, self.fusion.keyword_weight),
-             (other, self.fusion.cross_keyword_weight)], self.fusion.rrf_k)
+        if self.ranker is None:
+            same = [key for key in keyword if by_id[key].lang == lang]
+            other = [key for key in keyword if by_id[key].lang != lang]
+            fused = reciprocal_rank_fusion(
+                [(list(dense), self.fusion.dense_weight), (same, self.fusion.keyword_weight),
+                 (other, self.fusion.cross_keyword_weight)], self.fusion.rrf_k)
+        else:
+            fused = self._ranked(query, lang, vector, dense, keyword_hits)
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
-        hits = [Retrieved(by_id[key], score, dense.get(key), keyword.get(key)) for key, score in ranked]
+        hits = [Retrieved(by_id[key], score, dense[key][1] if key in dense else None, keyword.get(key))
+                for key, score in ranked]
         timings["search"] = (time.perf_counter() - started) * 1000
         return SearchResult(query, hits, timings, vector)
 
-    def _dense(self, vector: np.ndarray) -> dict[str, float]:
-        """Dense candidates, best first, scored by cosine minus the language offset.
+    def candidates(self, query: str, vector: np.ndarray) -> tuple[list[int], np.ndarray]:
+        """The rows of the passages either side found for `query`, and their ranker features."""
+        dense = self._dense(vector)
+        keyword_hits = self.keywords.top(self.tokenizer.tokenize(query), self.fusion.candidates)
+        return self._described(query, detect_lang(query), vector, dense, keyword_hits)
+
+    def _ranked(self, query: str, lang: str, vector: np.ndarray, dense: dict[str, tuple[float, float]],
+                keyword_hits: list[tuple[int, float]]) -> dict[str, float]:
+        assert self.ranker is not None
+        rows, features = self._described(query, lang, vector, dense, keyword_hits)
+        return {self.chunks[row].id: float(p) for row, p in zip(rows, self.ranker.scores(features))}
+
+    def _described(self, query: str, lang: str, vector: np.ndarray, dense: dict[str, tuple[float, float]],
+                   keyword_hits: list[tuple[int, float]]) -> tuple[list[int], np.ndarray]:
+        row_of = self._rows_by_id()
+        dense_rows = {row_of[key]: (rank, centred) for rank, (key, (centred, _)) in enumerate(dense.items())}
+        keyword_rank = {row: rank for rank, (row, _) in enumerate(keyword_hits)}
+        rows = list(dict.fromkeys([*dense_rows, *keyword_rank]))
+        terms = self.tokenizer.tokenize(query)
+        question = QuestionSide(lang, vector, self._shifts(vector),
+                                {t: self.keywords.idf(t) for t in set(terms)})
+        bm25 = self.keywords.scores(terms)
+        return rows, self._passage_features().describe(question, rows, dense_rows, bm25, keyword_rank)
+
+    def _shifts(self, vector: np.ndarray) -> dict[str, float]:
+        if len(self.language_centroids) < 2 or not self.fusion.language_centering:
+            return {}
+        return {lang: self.fusion.language_centering * float(vector @ centroid)
+                for lang, centroid in self.language_centroids.items()}
+
+    def _dense(self, vector: np.ndarray) -> dict[str, tuple[float, float]]:
+        """Dense candidates, best first: id -> (cosine minus the language offset, cosine).
 
         Each language is searched on its own and its scores shifted by the question's
         similarity to that language's centroid, so English passages compete fairly for a
-        Japanese question and the reverse. The raw cosine is kept in `self.last_cosines`.
+        Japanese question and the reverse.
         """
         store, k = self.vector_store, self.fusion.candidates
-        if len(self.language_centroids) < 2 or not self.fusion.language_centering:
+        shifts = self._shifts(vector)
+        if not shifts:
             hits = store.similarity_search_with_score_by_vector(vector, k=k)
             scored = [(doc.id, score, score) for doc, score in hits]
         else:
             scored = []
-            for lang, centroid in self.language_centroids.items():
-                shift = self.fusion.language_centering * float(vector @ centroid)
+            for lang, shift in shifts.items():
                 hits = store.similarity_search_with_score_by_vector(vector, k=k, filter={"lang": lang})
                 scored += [(doc.id, score - shift, score) for doc, score in hits]
         scored.sort(key=lambda item: -item[1])
-        return {key: cosine for key, _, cosine in scored[:k] if key is not None}
+        return {key: (centred, cosine) for key, centred, cosine in scored[:k] if key is not None}
 
     def _chunks_by_id(self) -> dict[str, Chunk]:
         cached = getattr(self, "_by_id", None)
         if cached is None:
             cached = {chunk.id: chunk for chunk in self.chunks}
             object.__setattr__(self, "_by_id", cached)
+        return cached
+
+    def _rows_by_id(self) -> dict[str, int]:
+        cached = getattr(self, "_row_of", None)
+        if cached is None:
+            cached = {chunk.id: row for row, chunk in enumerate(self.chunks)}
+            object.__setattr__(self, "_row_of", cached)
+        return cached
+
+    def _passage_features(self) -> PassageFeatures:
+        cached = getattr(self, "_features", None)
+        if cached is None:
+            titles = {chunk.title for chunk in self.chunks}
+            cached = PassageFeatures(self.chunks, self.keywords, self.sentences,
+                                     {title: set(self.tokenizer.tokenize(title)) for title in titles})
+            object.__setattr__(self, "_features", cached)
         return cached
 
     def _get_relevant_documents(self, query: str, *,

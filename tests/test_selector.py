@@ -43,6 +43,17 @@ def test_weights_round_trip_through_safetensors_and_the_manifest(tmp_path):
     assert loaded.fingerprint
 
 
+def test_an_ensemble_averages_its_networks_and_round_trips(tmp_path):
+    one, other = dense_selector(10.0), dense_selector(-10.0)
+    ensemble = AnswerSelector(one.mean, one.scale, one.layers, others=(other.layers,))
+    x = np.stack([features(0.3), features(-0.3)])
+    assert np.allclose(ensemble.probabilities(x), 0.5)  # opposite networks cancel out
+    ensemble.save(tmp_path / SELECTOR_FILE)
+    write_manifest_entry(SELECTOR_FILE, {"features": list(FEATURES)}, tmp_path)
+    loaded = AnswerSelector.load(tmp_path)
+    assert len(loaded.others) == 1 and np.allclose(loaded.probabilities(x), ensemble.probabilities(x))
+
+
 def test_a_corrupt_or_missing_weight_file_names_the_fix(tmp_path):
     dense_selector().save(tmp_path / SELECTOR_FILE)
     write_manifest_entry(SELECTOR_FILE, {"features": list(FEATURES)}, tmp_path)

@@ -42,7 +42,7 @@ FEATURES: tuple[str, ...] = (
     "plain",  # language-centred cosine of the question and the sentence alone
     "plain_gap",  # plain minus the best plain among the candidates
     "passage_rank",  # 1 / (1 + rank of its passage in retrieval)
-    "passage_fused",  # fused retrieval score of its passage over the best one's
+    "passage_fused",  # retrieval score (the passage ranker's probability) of its passage over the best one's
     "passage_keyword",  # BM25 of its passage over the best BM25 of the retrieved passages
     "same_lang",  # the sentence is in the question's language
     "overlap",  # share of the question's words (by rarity) in the sentence; same language only

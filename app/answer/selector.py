@@ -66,6 +66,14 @@ def load_verified(name: str, folder: Path = WEIGHTS_DIR) -> tuple[dict[str, np.n
         raise WeightsError(f"{path}: unreadable weights ({err}); {fix}") from None
 
 
+def _network(x: np.ndarray, layers: tuple[tuple[np.ndarray, np.ndarray], ...]) -> np.ndarray:
+    for i, (weight, bias) in enumerate(layers):
+        x = x @ weight + bias
+        if i < len(layers) - 1:
+            x = np.tanh(x)
+    return 1 / (1 + np.exp(-np.clip(x[..., 0], -30, 30)))
+
+
 @dataclass(frozen=True)
 class AnswerSelector:
     """Standardise the inputs, then dense layers with tanh between them, then a sigmoid.
@@ -82,6 +90,9 @@ class AnswerSelector:
     question_basis: np.ndarray | None = None  # [embedding, components]
     question_means: dict[str, np.ndarray] | None = None  # per language
     fingerprint: str = ""
+    # More networks like `layers`, fitted from other seeds: the probability is their mean, which
+    # steadies what one fit's luck decides (one seed to the next moved P@1 by 1-2 points).
+    others: tuple[tuple[tuple[np.ndarray, np.ndarray], ...], ...] = ()
 
     @property
     def question_components(self) -> int:
@@ -97,11 +108,7 @@ class AnswerSelector:
 
     def forward(self, inputs: np.ndarray) -> np.ndarray:
         x = (np.asarray(inputs, dtype=np.float32) - self.mean) / self.scale
-        for i, (weight, bias) in enumerate(self.layers):
-            x = x @ weight + bias
-            if i < len(self.layers) - 1:
-                x = np.tanh(x)
-        return 1 / (1 + np.exp(-np.clip(x[..., 0], -30, 30)))
+        return np.mean([_network(x, layers) for layers in (self.layers, *self.others)], axis=0)
 
     def probabilities(self, features: np.ndarray, vector: np.ndarray | None = None,
                       lang: str = "en") -> np.ndarray:
@@ -116,8 +123,10 @@ class AnswerSelector:
 
     def tensors(self) -> dict[str, np.ndarray]:
         out = {"mean": self.mean, "scale": self.scale}
-        for i, (weight, bias) in enumerate(self.layers):
-            out[f"layer{i}.weight"], out[f"layer{i}.bias"] = weight, bias
+        for k, layers in enumerate((self.layers, *self.others)):
+            prefix = f"net{k}." if k else ""
+            for i, (weight, bias) in enumerate(layers):
+                out[f"{prefix}layer{i}.weight"], out[f"{prefix}layer{i}.bias"] = weight, bias
         if self.question_basis is not None and self.question_means is not None:
             out["question.basis"] = self.question_basis
             out.update({f"question.mean.{lang}": v for lang, v in self.question_means.items()})
@@ -128,15 +137,24 @@ class AnswerSelector:
 
     @classmethod
     def from_tensors(cls, tensors: dict[str, np.ndarray], fingerprint: str = "") -> AnswerSelector:
-        count = sum(1 for k in tensors if k.startswith("layer") and k.endswith(".weight"))
-        layers = tuple((tensors[f"layer{i}.weight"], tensors[f"layer{i}.bias"]) for i in range(count))
+        def layers_of(prefix: str) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+            count = sum(1 for k in tensors if k.startswith(f"{prefix}layer") and k.endswith(".weight"))
+            return tuple((tensors[f"{prefix}layer{i}.weight"], tensors[f"{prefix}layer{i}.bias"])
+                         for i in range(count))
+
+        layers = layers_of("")
+        nets = sorted({key.split(".")[0] for key in tensors if key.startswith("net")})
+        others = tuple(layers_of(f"{net}.") for net in nets)
         basis = tensors.get("question.basis")
         means = {k.rsplit(".", 1)[1]: v for k, v in tensors.items() if k.startswith("question.mean.")}
         inputs = len(FEATURES) + (0 if basis is None else basis.shape[1])
         if not layers or tensors["mean"].shape != (inputs,) or layers[0][0].shape[0] != inputs:
             raise WeightsError(f"the selector's weights expect other features than the "
                                f"{len(FEATURES)} this code computes; rebuild them with `make train`")
-        return cls(tensors["mean"], tensors["scale"], layers, basis, means or None, fingerprint)
+        if any(len(net) != len(layers) or not net or net[0][0].shape != layers[0][0].shape
+               for net in others):
+            raise WeightsError("the selector's networks differ in shape; rebuild them with `make train`")
+        return cls(tensors["mean"], tensors["scale"], layers, basis, means or None, fingerprint, others)
 
     @classmethod
     def load(cls, folder: Path = WEIGHTS_DIR) -> AnswerSelector:
