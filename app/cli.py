@@ -161,13 +161,12 @@ def _parser() -> argparse.ArgumentParser:
                                "questions) beside two baselines; public-mini: its quick subset")
     evaluate.add_argument("--data", type=Path, help="the public data folder (default ../shared/data)")
 
-    train = sub.add_parser("train", help="fit the learned passage ranker, answer selector, reranker and "
-                                         "entailment head "
-                                         "(app/weights)")
+    train = sub.add_parser("train", help="fit the learned passage ranker, answer selector, reranker, answer "
+                                         "locator and entailment head (app/weights)")
     train.add_argument("--features", action="store_true",
                        help="first collect the training features from the public data (minutes)")
     train.add_argument("--data", type=Path, help="the public data folder (default ../shared/data)")
-    train.add_argument("--head", choices=("all", "passages", "selector", "reranker", "entailment"),
+    train.add_argument("--head", choices=("all", "passages", "selector", "reranker", "span", "entailment"),
                        default="all",
                        help="which learned part to fit (default all)")
     evaluate.add_argument("--baseline", action="store_true",
@@ -375,6 +374,7 @@ def _run(args: argparse.Namespace) -> int:
         from eval.rerank_data import build_groups, write_groups
         from eval.rerank_training import train_reranker
         from eval.rerank_tuning import collect as collect_tuning
+        from eval.span_training import train_locator
         from eval.training import build_features, train
 
         started = time.perf_counter()
@@ -406,6 +406,10 @@ def _run(args: argparse.Namespace) -> int:
             train_reranker(settings)
             print(f"Answer reranker: {time.perf_counter() - mark:.1f} s (embedding the training "
                   "sentences included, the first time)")
+        if args.head in ("all", "span"):  # from the reranker's groups and their cached states
+            mark = time.perf_counter()
+            train_locator(settings)
+            print(f"Answer locator: {time.perf_counter() - mark:.1f} s")
         if args.head in ("all", "entailment"):
             mark = time.perf_counter()
             train_from_settings(settings)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from app.answer.answer_span import AnswerLocator
 from app.answer.composer import Composer
 from app.answer.evidence import EvidenceScorer, candidates_of
 from app.answer.extractive import extractive_answer
@@ -120,10 +121,11 @@ class Kakehashi:
         self.states = KeptTokenStates(self.embedder.token_states)
         # The learned heads, loaded once; collecting training features needs neither.
         self.reranker = SentenceReranker.load() if rerank else None
+        self.locator = AnswerLocator.load() if rerank else None
         self.passage_ranker = load_passage_ranker() if rank_passages else None
         # The index manifest records which learned answer layer it is served with.
-        answer_model = "+".join(m.fingerprint for m in (self.passage_ranker, self.selector, self.reranker)
-                                if m is not None)
+        answer_model = "+".join(m.fingerprint for m in (self.passage_ranker, self.selector, self.reranker,
+                                                        self.locator) if m is not None)
         self.spec = index_spec(settings, model, answer_model)
         self.build_timings: dict[str, float] = {}
         self._swap = SwapLock()
@@ -150,6 +152,8 @@ class Kakehashi:
                             self.settings.answer, embed=self.embedder.encode_passages)
         if self.reranker is not None:
             composer.use_reranker(self.reranker, self.states)
+        if self.locator is not None:
+            composer.use_locator(self.locator, self.states, self.embedder.token_spans)
         checker = ClaimChecker(composer, self.settings.checker)
         if self._entailment is not None:
             checker.use_entailment(self._entailment, self.states)

@@ -40,6 +40,7 @@ class Group:
     sentences: tuple[str, ...]  # the first holds the answer
     source_lang: str  # of the sentences
     split: str  # train | tune
+    answer: tuple[int, int] | None = None  # where the answer lies in the first sentence
 
     @property
     def langs(self) -> str:
@@ -85,7 +86,9 @@ def _article_groups(article: dict, lang: str, split: str, rng: np.random.Generat
             continue  # an answer across two sentences: no one sentence to learn
         negatives = _negatives(question, paragraphs, p, positive, rng)
         if negatives:
-            groups.append(Group(question.strip(), q_lang, (paragraphs[p][positive], *negatives), lang, split))
+            at = start - spans[p][positive][0]
+            groups.append(Group(question.strip(), q_lang, (paragraphs[p][positive], *negatives), lang, split,
+                                (at, at + len(answer))))
     return groups
 
 
@@ -121,8 +124,9 @@ def build_groups(data_dir: Path) -> list[Group]:
 
 def write_groups(groups: list[Group], path: Path = GROUPS_FILE) -> None:
     write_rows(path, ({"q": g.question, "lang": g.lang, "src": g.source_lang, "split": g.split,
-                       "s": list(g.sentences)} for g in groups))
+                       "s": list(g.sentences), "a": list(g.answer or ())} for g in groups))
 
 
 def load_groups(path: Path = GROUPS_FILE) -> list[Group]:
-    return [Group(r["q"], r["lang"], tuple(r["s"]), r["src"], r["split"]) for r in read_rows(path)]
+    return [Group(r["q"], r["lang"], tuple(r["s"]), r["src"], r["split"],
+                  (r["a"][0], r["a"][1]) if r.get("a") else None) for r in read_rows(path)]

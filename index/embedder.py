@@ -155,6 +155,25 @@ class Embedder(Embeddings):
         # A text too short to have tokens of its own keeps them all, rather than none.
         return [TokenStates(s[lead:-1] if len(s) > lead + 1 else s, v) for s, v in zip(states, vectors)]
 
+    def token_spans(self, texts: list[str]) -> list[list[tuple[int, int]]]:
+        """Where each of the tokens `token_states` gives for a text lies in it: (start, end) character
+        offsets, empty for a token that is only the word-start mark."""
+        prompted = [self.query_prompt + text for text in texts]
+        if self._lean is not None:
+            offsets = [e.offsets for e in self._lean.tokenizer.encode_batch(prompted)]
+            lead = self._lean.token_count(self.query_prompt.rstrip()) - 1
+        else:
+            tokenizer = self._model.tokenizer
+            offsets = tokenizer(prompted, return_offsets_mapping=True)["offset_mapping"]
+            lead = len(tokenizer(self.query_prompt.rstrip())["input_ids"]) - 1
+        shift = len(self.query_prompt)
+        out = []
+        for spans, text in zip(offsets, texts):
+            kept = spans[lead:-1] if len(spans) > lead + 1 else spans
+            out.append([(min(max(a - shift, 0), len(text)), min(max(b - shift, 0), len(text)))
+                        for a, b in kept])
+        return out
+
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode_passages(texts).tolist()
 

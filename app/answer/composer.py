@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from app.answer.answer_span import AnswerLocator, answer_weight
 from app.answer.evidence import Candidate, EvidenceScorer, Scored, is_label
 from app.answer.numbers import extract_numbers, missing_numbers
 from app.answer.params import ComposerSettings
@@ -115,12 +116,20 @@ class Composer:
         self._position = {c.id: i for order in self._order.values() for i, c in enumerate(order)}
         self.reranker: SentenceReranker | None = None
         self.read: Callable[[list[str]], list[TokenStates]] | None = None
+        self.locator: AnswerLocator | None = None
+        self.token_spans: Callable[[list[str]], list[list[tuple[int, int]]]] | None = None
 
     def use_reranker(self, reranker: SentenceReranker,
                      read: Callable[[list[str]], list[TokenStates]]) -> None:
         """Read the selector's first sentences again with the learned reranker; `read` gives
         texts the token states it was trained on."""
         self.reranker, self.read = reranker, read
+
+    def use_locator(self, locator: AnswerLocator, read: Callable[[list[str]], list[TokenStates]],
+                    token_spans: Callable[[list[str]], list[list[tuple[int, int]]]]) -> None:
+        """Trim a long sentence to the run of words the learned locator finds the answer in;
+        `read` as for the reranker (the same kept states), `token_spans` where its tokens lie."""
+        self.locator, self.read, self.token_spans = locator, read, token_spans
 
     # ------------------------------------------------------------------ evidence
 
@@ -175,11 +184,12 @@ class Composer:
 
     def trim(self, sentence: Scored, question: Question, vector: np.ndarray,
              terms: list[str]) -> tuple[int, int]:
-        """The sentence, or for a long one its run of clauses that says most about the question.
+        """The sentence, or for a long one its run of clauses that holds the answer.
 
-        Runs end at clause or word boundaries, never after a word that needs the next one. They
-        are ranked by the question's words they hold; when words cannot tell (a question in the
-        other language) by embedding similarity.
+        Runs end at clause or word boundaries, never after a word that needs the next one. With
+        the learned locator, the run whose words it finds most likely to be the answer, in either
+        language; without it (no reranker), the run holding most of the question's words, or
+        across languages the run closest in meaning.
         """
         start, end = sentence.start, sentence.end
         limit = self.settings.max_quote_chars
@@ -189,7 +199,13 @@ class Composer:
         windows = _windows(text, limit)
         if len(windows) < 2:
             return start, end  # no clause boundary to trim at: the whole sentence
-        if sentence.lang == question.lang:
+        if self.locator is not None and self.read is not None and self.token_spans is not None:
+            asked, read = self.read([question.text, text])
+            probabilities = self.locator.token_probabilities(asked, [read])[0]
+            spans = self.token_spans([text])[0]
+            weights = [answer_weight(probabilities, spans, a, b) for a, b in windows]
+            tied = [windows[int(np.argmax(weights))]]
+        elif sentence.lang == question.lang:
             values = [self.scorer.overlap(terms, set(self.tokenizer.tokenize(text[a:b]))) for a, b in windows]
             top = max(values)
             # Of the runs holding as many of the question's words, the one starting latest: it
