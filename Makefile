@@ -40,9 +40,9 @@ serve: index
 eval: index
 	$(BIN)/kakehashi eval --baseline $(ARGS)
 
-# The learned passage ranker, answer selector, answer reranker and the claim checker's entailment
-# head (app/weights) from the training files in eval/training, with fixed seeds: seconds for the
-# ranker and the selector, about 20 minutes for the reranker and 5 for the entailment head on two cores, plus
+# The learned passage ranker, answer selector, answer reranker, answer locator and the claim
+# checker's entailment head (app/weights) from the training files in eval/training, with fixed
+# seeds: seconds for the ranker and the selector, a minute for the locator, about 20 minutes for the reranker and 5 for the entailment head on two cores, plus
 # about 10 minutes reading their training sentences with the encoder the first time (cached in
 # .kakehashi/cache).
 train: model

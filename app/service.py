@@ -71,7 +71,8 @@ def index_spec(settings: Settings, model: str, answer_model: str = "") -> IndexS
     return IndexSpec(seeds_dir=settings.seeds, folder=settings.index_dir, model=settings.model.name,
                      model_fingerprint=model_fingerprint(model),
                      chunking=settings.chunking, bm25=settings.bm25,
-                     max_document_bytes=settings.limits.max_document_bytes, answer_model=answer_model)
+                     max_document_bytes=settings.limits.max_document_bytes, answer_model=answer_model,
+                     max_stored_token_states=settings.limits.max_stored_token_states)
 
 
 def embedding_cache(settings: Settings, log: Log = log_to_stderr) -> EmbeddingCache | None:
@@ -157,7 +158,10 @@ class Kakehashi:
         checker = ClaimChecker(composer, self.settings.checker)
         if self._entailment is not None:
             checker.use_entailment(self._entailment, self.states)
+        kept = index.manifest.get("token_states", {})
+        stored = index.token_states if kept.get("prompt") == self.embedder.query_prompt else None
         with self._swap.writing():
+            self.states.stored = stored
             self.index, self.retriever = index, retriever
             self.catalog.replace(catalog)  # the same object for the life of the service
             self.sources, self.pages = sources, pages

@@ -82,6 +82,10 @@ class LimitSettings:
     max_text_chars: int = 20000
     # A larger file in the documents folder (or uploaded) is skipped, with the reason.
     max_document_mb: float = 50.0
+    # Every sentence's token states are read at index time and kept in the index (float16, about
+    # 0.8 KB a token), so that first answers wait for no encoder pass but the question's, while
+    # the corpus has at most this many sentence tokens (300,000: about 230 MB); 0: never.
+    max_stored_token_states: int = 300_000
 
     @property
     def max_document_bytes(self) -> int:

@@ -27,6 +27,7 @@ from index.store import (
     read_source,
     write_index,
 )
+from index.token_store import TokenStateStore, read_all
 from index.tokenizer import KeywordTokenizer
 from ingest.chunker import ChunkingParams, chunk_document
 from ingest.reader import MAX_DOCUMENT_BYTES, DocumentError, read_document_bytes, source_files, too_large
@@ -59,6 +60,7 @@ class IndexSpec:
     # The sha256 prefix of the learned answer weights served with this index: recorded so that
     # a report or a bug names the exact reranker, and compared like the model.
     answer_model: str = ""
+    max_stored_token_states: int = 0  # see `index.token_store`
 
     def manifest(self, docs: list[Document], skipped: list[Skipped] | None = None) -> dict[str, Any]:
         return {
@@ -68,7 +70,8 @@ class IndexSpec:
             "model": {"name": self.model, "fingerprint": self.model_fingerprint},
             "chunking": asdict(self.chunking),
             "bm25": asdict(self.bm25),
-            "limits": {"max_document_bytes": self.max_document_bytes},
+            "limits": {"max_document_bytes": self.max_document_bytes,
+                       "max_stored_token_states": self.max_stored_token_states},
             "answer_model": self.answer_model,
             "code_version": code_version(),
         }
@@ -254,6 +257,22 @@ def document_info(doc: Document, chunks: list[Chunk]) -> dict[str, Any]:
             "languages": languages, "chunks": len(chunks)}
 
 
+def stored_token_states(spec: IndexSpec, embedder: Embedder, texts: list[str]) -> TokenStateStore | None:
+    """The sentences' token states to keep in the index, when they fit its limit: those of the
+    index being replaced reused (same model and prompt), the rest read now."""
+    if not texts or sum(len(spans) for spans in embedder.token_spans(texts)) > spec.max_stored_token_states:
+        return None
+    previous = None
+    try:
+        old = read_manifest(spec.folder) or {}
+        if (old.get("model", {}).get("fingerprint") == spec.model_fingerprint
+                and old.get("token_states", {}).get("prompt") == embedder.query_prompt):
+            previous = TokenStateStore.load(spec.folder)
+    except (IndexCorruptError, OSError, ValueError):
+        previous = None  # read them all again
+    return read_all(texts, embedder.token_states, previous)
+
+
 def build_index(spec: IndexSpec, embedder: Embedder, tokenizer: KeywordTokenizer,
                 docs: list[Document] | None = None,
                 progress: bool = False,
@@ -283,17 +302,24 @@ def build_index(spec: IndexSpec, embedder: Embedder, tokenizer: KeywordTokenizer
     sentence_vectors = encode([s[4] for s in sentences], progress=progress)
     # Alone, too: in its context a sentence also matches what its neighbour says.
     texts_of = {doc.name: doc.text for doc in docs}
-    plain_vectors = encode([texts_of[doc][start:end] for doc, start, end, *_ in sentences], progress=progress)
+    plain_texts = [texts_of[doc][start:end] for doc, start, end, *_ in sentences]
+    plain_vectors = encode(plain_texts, progress=progress)
     table = build_sentence_table(sentences, sentence_vectors, plain_vectors)
     parallel = {chunks[a].id: chunks[b].id for a, b in align_chunks(chunks, vectors).items()}
     timings["sentences_s"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    states = stored_token_states(spec, embedder, plain_texts)
+    timings["token_states_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
     keywords = KeywordIndex(keyword_tokens(chunks, texts, parallel, tokenizer, docs), spec.bm25)
     timings["keywords_s"] = time.perf_counter() - mark
     timings["embedded"], timings["reused"] = encode.embedded, encode.reused
     manifest = {**spec.manifest(docs, skipped),
                 "language_centroids": language_centroids(chunks, vectors)}
+    if states is not None:
+        manifest["token_states"] = {"prompt": embedder.query_prompt, "sentences": len(states),
+                                    "tokens": len(states.states)}
     write_index(spec.folder, manifest, chunks, vectors, keywords, table, parallel,
-                [(document_info(doc, by_doc[doc.name]), doc.text) for doc in docs])
+                [(document_info(doc, by_doc[doc.name]), doc.text) for doc in docs], states)
     timings["total_s"] = time.perf_counter() - started
     return read_index(spec.folder), timings

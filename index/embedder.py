@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -29,20 +30,29 @@ class TokenStates:
     vector: np.ndarray  # [hidden], L2-normalized
 
 
+class StoredStates(Protocol):
+    def get(self, text: str) -> TokenStates | None: ...
+
+
 class KeptTokenStates:
     """`read(texts)`, each text read once and kept: a question is read for retrieval and for the
     reranker in one pass, evidence sentences once for every question and claim that meets them.
+    `stored`: the states the index keeps (`index.token_store`), looked up before reading.
     Bounded (about 60 KB a sentence): when full, it starts again empty."""
 
     def __init__(self, read: Callable[[list[str]], list[TokenStates]], limit: int = 5000) -> None:
         self.read = read
         self.limit = limit
+        self.stored: StoredStates | None = None
         self._kept: dict[str, TokenStates] = {}
         self._lock = threading.Lock()
 
     def __call__(self, texts: list[str]) -> list[TokenStates]:
         with self._lock:
             found = {t: self._kept[t] for t in texts if t in self._kept}
+        stored = self.stored
+        if stored is not None:
+            found.update((t, s) for t in texts if t not in found and (s := stored.get(t)) is not None)
         todo = [t for t in dict.fromkeys(texts) if t not in found]
         if todo:
             found.update(zip(todo, self.read(todo)))

@@ -35,6 +35,7 @@ import numpy as np
 
 from index.keyword_index import KeywordIndex
 from index.sentence_table import SentenceTable
+from index.token_store import TokenStateStore
 from index.vector_store import build_partitions, read_faiss_index
 from ingest.records import Chunk
 
@@ -64,6 +65,7 @@ class StoredIndex:
     partitions: dict[str, faiss.Index] = field(default_factory=dict)  # lang -> its own index
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> documents.json entry
     folder: Path | None = None
+    token_states: TokenStateStore | None = None  # every sentence read by the encoder, when kept
 
     def source_text(self, name: str) -> str:
         """The text every offset into document `name` points into."""
@@ -106,7 +108,8 @@ def _partition_file(lang: str) -> str:
 def write_index(folder: Path, manifest: dict[str, Any], chunks: list[Chunk],
                 vectors: np.ndarray, keywords: KeywordIndex, sentences: SentenceTable,
                 parallel: dict[str, str],
-                documents: Sequence[tuple[dict[str, Any], str]] = ()) -> None:
+                documents: Sequence[tuple[dict[str, Any], str]] = (),
+                token_states: TokenStateStore | None = None) -> None:
     """Write the index folder; `documents`: (documents.json entry with its "name", text) each."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
@@ -124,6 +127,8 @@ def write_index(folder: Path, manifest: dict[str, Any], chunks: list[Chunk],
         (tmp / KEYWORDS).write_text(json.dumps(keywords.to_json(), ensure_ascii=False),
                                     encoding="utf-8")
         sentences.save(tmp / SENTENCES)
+        if token_states is not None:
+            token_states.save(tmp)
         (tmp / PARALLEL).write_text(json.dumps(parallel, ensure_ascii=False, indent=0),
                                     encoding="utf-8")
         (tmp / SOURCES).mkdir()
@@ -192,6 +197,10 @@ def read_index(folder: Path) -> StoredIndex:
         if not isinstance(parallel, dict):
             raise ValueError("parallel.json must map chunk ids to chunk ids")
         documents = read_documents_info(folder)
+        token_states = TokenStateStore.load(folder) if manifest.get("token_states") else None
+        if token_states is not None and len(token_states) != manifest["token_states"].get("sentences"):
+            raise ValueError(f"{len(token_states)} sentences' token states, manifest says "
+                             f"{manifest['token_states'].get('sentences')}")
     except (OSError, ValueError, TypeError, KeyError, RuntimeError, EOFError,
             zipfile.BadZipFile) as err:
         raise IndexCorruptError(f"{folder}: damaged index ({type(err).__name__}: {err})") from None
@@ -206,4 +215,4 @@ def read_index(folder: Path) -> StoredIndex:
     if sentences.vectors.shape[1:] != (vectors.d,):
         raise IndexCorruptError(f"{folder}: sentence vectors do not match the passage vectors")
     return StoredIndex(manifest, chunks, vectors, keywords, sentences, parallel, partitions,
-                       documents, folder)
+                       documents, folder, token_states)

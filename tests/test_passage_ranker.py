@@ -35,8 +35,9 @@ def described():
               _chunk("a.md", 100, "the program began in 2014"),
               _chunk("b.md", 0, "riken overseas offices"),
               _chunk("c.md", 0, "理研の海外事務所", lang="ja")]
-    keywords = KeywordIndex([["sakura", "science", "program", "india", "visitor"], ["program", "began", "2014"],
-                             ["riken", "overseas", "office"], ["理研", "海外", "事務所"]])
+    keywords = KeywordIndex([["sakura", "science", "program", "india", "visitor"],
+                             ["program", "began", "2014"], ["riken", "overseas", "office"],
+                             ["理研", "海外", "事務所"]])
     features = PassageFeatures(chunks, keywords, None, {"Sakura exchange": {"sakura", "exchange"}})
     terms = {t: keywords.idf(t) for t in ("sakura", "india", "visitor")}
     question = QuestionSide("en", np.zeros(4), {"en": 0.1, "ja": 0.3}, terms)

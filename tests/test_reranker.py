@@ -173,3 +173,5 @@ def test_training_groups_put_the_sentence_holding_the_answer_first():
     assert [g.langs for g in groups] == ["en→en", "en→en", "ja→en"]
     assert all(len(set(g.sentences)) == len(g.sentences) > 2 for g in groups)
     assert "Cadarache" not in " ".join(groups[0].sentences[1:])
+    # Each group knows where its answer lies in the first sentence (the answer locator's labels).
+    assert [g.sentences[0][g.answer[0]:g.answer[1]] for g in groups] == ["Cadarache", "2007", "2007"]
