@@ -14,9 +14,10 @@ class ComposerSettings:
     # other language than the question, whose probabilities run lower (no shared words).
     abstain_below: float = 0.24
     abstain_below_cross: float = 0.04
-    # The selector's first sentences that the learned reranker reads again (0: none). Each is
-    # read by the encoder once per process (kept), about 4 ms a sentence here. On the tuning
-    # split 4 found the answer as often as 8, 12 or 16 (`eval/rerank_tuning.py`).
+    # The selector's first sentences that the learned reranker reads again (0: none), from the
+    # token states the index keeps (or read by the encoder, about 4 ms a sentence here, when it
+    # keeps none). On the tuning split 4 found the answer as often as 6, 8, 12 or 16, and 3 or 2
+    # one to three questions fewer of 1,300 (`eval/rerank_tuning.py`).
     rerank_top: int = 4
     # A second sentence is quoted when its probability is at least this share of the best one's
     # (chosen on the tuning split with the reranked probabilities, which are sharper than the
