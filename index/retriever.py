@@ -28,9 +28,9 @@ class FusionParams:
     """How the dense and keyword rankings are joined (the `[retrieval]` settings)."""
 
     candidates: int = 30  # how deep each ranking is read; the union is ranked
-    # Reciprocal rank fusion orders the candidates only where no learned passage ranker is given
-    # (small unit-test indexes; `kakehashi eval --sets public` reports it beside the ranker). Its
-    # constants were chosen on the public tuning split before the ranker replaced it.
+    # Reciprocal rank fusion orders the candidates where no learned passage ranker is given: for
+    # statements to check (the ranker learned questions), in unit tests, and beside the ranker in
+    # `kakehashi eval --sets public`. Its constants were chosen on the public tuning split.
     rrf_k: int = 10
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
@@ -99,7 +99,8 @@ class HybridRetriever(BaseRetriever):
         dense = self._dense(vector)
         timings["dense"] = (time.perf_counter() - mark) * 1000
         mark = time.perf_counter()
-        keyword_hits = self.keywords.top(self.tokenizer.tokenize(query), self.fusion.candidates)
+        terms = self.tokenizer.tokenize(query)
+        keyword_hits = self.keywords.top(terms, self.fusion.candidates)
         keyword = {self.chunks[row].id: score for row, score in keyword_hits}
         timings["keyword"] = (time.perf_counter() - mark) * 1000
         lang = detect_lang(query)
@@ -111,7 +112,7 @@ class HybridRetriever(BaseRetriever):
                 [(list(dense), self.fusion.dense_weight), (same, self.fusion.keyword_weight),
                  (other, self.fusion.cross_keyword_weight)], self.fusion.rrf_k)
         else:
-            fused = self._ranked(query, lang, vector, dense, keyword_hits)
+            fused = self._ranked(terms, lang, vector, dense, keyword_hits)
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
         hits = [Retrieved(by_id[key], score, dense[key][1] if key in dense else None, keyword.get(key))
                 for key, score in ranked]
@@ -120,23 +121,23 @@ class HybridRetriever(BaseRetriever):
 
     def candidates(self, query: str, vector: np.ndarray) -> tuple[list[int], np.ndarray]:
         """The rows of the passages either side found for `query`, and their ranker features."""
-        dense = self._dense(vector)
-        keyword_hits = self.keywords.top(self.tokenizer.tokenize(query), self.fusion.candidates)
-        return self._described(query, detect_lang(query), vector, dense, keyword_hits)
+        terms = self.tokenizer.tokenize(query)
+        keyword_hits = self.keywords.top(terms, self.fusion.candidates)
+        return self._described(terms, detect_lang(query), vector, self._dense(vector), keyword_hits)
 
-    def _ranked(self, query: str, lang: str, vector: np.ndarray, dense: dict[str, tuple[float, float]],
+    def _ranked(self, terms: list[str], lang: str, vector: np.ndarray, dense: dict[str, tuple[float, float]],
                 keyword_hits: list[tuple[int, float]]) -> dict[str, float]:
         assert self.ranker is not None
-        rows, features = self._described(query, lang, vector, dense, keyword_hits)
+        rows, features = self._described(terms, lang, vector, dense, keyword_hits)
         return {self.chunks[row].id: float(p) for row, p in zip(rows, self.ranker.scores(features))}
 
-    def _described(self, query: str, lang: str, vector: np.ndarray, dense: dict[str, tuple[float, float]],
+    def _described(self, terms: list[str], lang: str, vector: np.ndarray,
+                   dense: dict[str, tuple[float, float]],
                    keyword_hits: list[tuple[int, float]]) -> tuple[list[int], np.ndarray]:
         row_of = self._rows_by_id()
         dense_rows = {row_of[key]: (rank, centred) for rank, (key, (centred, _)) in enumerate(dense.items())}
         keyword_rank = {row: rank for rank, (row, _) in enumerate(keyword_hits)}
         rows = list(dict.fromkeys([*dense_rows, *keyword_rank]))
-        terms = self.tokenizer.tokenize(query)
         question = QuestionSide(lang, vector, self._shifts(vector),
                                 {t: self.keywords.idf(t) for t in set(terms)})
         bm25 = self.keywords.scores(terms)
