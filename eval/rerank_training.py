@@ -177,12 +177,14 @@ def fit_on_tuning(model: SentenceReranker, encode: Encode, fingerprint: str, cac
     """The combiner with the selector in `folder`, and the abstention thresholds, on the tuning
     questions; the report compares the selector alone (with its own thresholds) and reranked."""
     from eval import rerank_tuning as tuning
+    from eval.training import one_thread
 
     questions = tuning.load()
     states = read_sentences([t for q in questions for t in (q.question, *q.texts)],
                             cache_dir / TUNE_STATES_CACHE, encode, fingerprint, log)
     selector = AnswerSelector.load(folder)
-    scored = tuning.score(questions, selector, model, lambda texts: [states[t] for t in texts])
+    with one_thread():  # sums in one order: the combiner's bytes do not depend on the thread count
+        scored = tuning.score(questions, selector, model, lambda texts: [states[t] for t in texts])
     combiner = tuning.fit_combiner(scored)
     model = SentenceReranker(model.head, model.mean, model.scale, combiner)
     corpora = ("en-tune", "ja-tune")
