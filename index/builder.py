@@ -260,7 +260,11 @@ def document_info(doc: Document, chunks: list[Chunk]) -> dict[str, Any]:
 def stored_token_states(spec: IndexSpec, embedder: Embedder, texts: list[str]) -> TokenStateStore | None:
     """The sentences' token states to keep in the index, when they fit its limit: those of the
     index being replaced reused (same model and prompt), the rest read now."""
-    if not texts or sum(len(spans) for spans in embedder.token_spans(texts)) > spec.max_stored_token_states:
+    try:
+        tokens = sum(len(spans) for spans in embedder.token_spans(texts))
+    except NotImplementedError:  # a model whose tokenizer gives no offsets: read at question time
+        return None
+    if not texts or tokens > spec.max_stored_token_states:
         return None
     previous = None
     try:
