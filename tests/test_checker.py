@@ -1,6 +1,8 @@
 """The claim checker's combination of words, the learned entailment judgement and the exact rules,
 on hand-made evidence readings (no model, no index); and the entailment head's file format."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -10,6 +12,7 @@ from safetensors.numpy import save_file
 from app.answer.alignment import AlignmentHead
 from app.answer.evidence import Scored
 from app.answer.names import names_in, spelled
+from app.answer.question import Question
 from app.answer.selector import WeightsError, write_manifest_entry
 from app.verify.checker import CheckerSettings, ClaimChecker, Judgement, Reading, combine
 from app.verify.entailment import (
@@ -200,13 +203,45 @@ def test_the_entailment_head_reads_the_tokens_of_both_sides_negations_and_shared
     assert lexical_features("Japan and the U.S.", "Japan and the U.S.")[:2] == [1.0, 1.0]
 
 
+def sure_head(label: int) -> AlignmentHead:
+    """A head that gives `label` whatever it reads."""
+    head = AlignmentHead(HIDDEN, 6, WIDTH, len(LABELS)).eval()
+    with torch.no_grad():
+        head.classify[3].weight.zero_()
+        head.classify[3].bias.copy_(torch.eye(len(LABELS))[label] * 20)
+    return head
+
+
+def heads_saying(*labels: int) -> EntailmentModel:
+    return EntailmentModel(sure_head(labels[0]), np.zeros(WIDTH, np.float32), np.ones(WIDTH, np.float32),
+                           0.45, 0.45, tuple(sure_head(label) for label in labels[1:]))
+
+
+def test_the_heads_probabilities_are_averaged_and_the_checker_is_sure_only_where_every_head_is():
+    claim = "The ITER Organization was established in 2007."
+    assert np.allclose(heads_saying(0, 1).probabilities([CANADA], ["a"], CANADA, "b"), [[0.5, 0.5, 0.0]])
+
+    def verdicts(model: EntailmentModel) -> set[tuple[str, str]]:
+        check = checker()
+        check.use_entailment(model, lambda texts: [CANADA for _ in texts])
+        scored = check.composer.evidence(Question(claim, "en"), QUESTION, hits("c2"), rerank=False)
+        return {(j.verdict, j.rule) for j in check.judge_all(claim, "en", QUESTION, scored)}
+
+    assert ("contradicted", "model") in verdicts(heads_saying(1, 1))
+    # One head sure of a contradiction and one of the opposite: no confident contradiction, and
+    # the sentence's own words decide.
+    assert ("contradicted", "model") not in verdicts(heads_saying(1, 0))
+    assert ("supported", "") in verdicts(heads_saying(1, 0))
+
+
 def test_entailment_weights_round_trip_and_a_damaged_file_names_the_fix(tmp_path):
-    model = tiny_model(0.55, 0.75)
+    model = replace(tiny_model(0.55, 0.75), others=(sure_head(2),))
     model.save(tmp_path / ENTAILMENT_FILE)
     write_manifest_entry(ENTAILMENT_FILE, {"entail_at": 0.55, "contradict_at": 0.75}, tmp_path)
     loaded = EntailmentModel.load(tmp_path)
     args = ([CANADA, NOT], ["a", "b"], CANADA, "a")
     assert np.allclose(loaded.probabilities(*args), model.probabilities(*args))
+    assert len(loaded.heads) == 2 and np.allclose(loaded.head_probabilities(*args)[1], [[0, 0, 1]] * 2)
     assert (loaded.entail_at, loaded.contradict_at) == (0.55, 0.75)
     (tmp_path / ENTAILMENT_FILE).write_bytes(b"damaged")
     with pytest.raises(WeightsError, match="make train"):
@@ -327,6 +362,9 @@ def test_a_support_decides_unless_a_ruled_contradiction_matches_as_closely():
     assert decide([judgement("unsupported", 0.95), model]) is model
     unsupported = [judgement("unsupported", 0.2), judgement("unsupported", 0.5)]
     assert decide(unsupported) is unsupported[1]
+    # The support cited states the statement's numbers itself, not only in the neighbour read with it.
+    stated = replace(judgement("supported", 0.5), stated=True)
+    assert decide([replace(judgement("supported", 0.9), stated=False), stated]) is stated
 
 
 def test_a_support_is_overruled_by_a_number_not_in_the_evidence_or_an_unknown_name():

@@ -75,6 +75,9 @@ class Judgement:
     rule: str = ""  # what decided a contradiction: negation, name, only, number, model
     entail: float = 0.0  # the learned probabilities, for the record
     contradict: float = 0.0
+    # The sentence itself (with its continuation or translation) gives every number the
+    # statement gives, not only its neighbour before it.
+    stated: bool = True
 
 
 @dataclass(frozen=True)
@@ -210,22 +213,24 @@ class ClaimChecker:
         return np.stack([s.vector for s in self.read(texts)])
 
     def _probabilities(self, claim: str, lang: str,
-                       readings: list[Reading]) -> list[tuple[float, float, float]]:
-        """(entails, contradicts, neither) per reading."""
+                       readings: list[Reading]) -> list[tuple[float, float, bool]]:
+        """Per reading: the probability every head gives that it entails, that it contradicts,
+        and whether "entails" is the heads' most likely label on average."""
         if self.entailment is None or self.read is None or not readings:
-            return [(0.0, 0.0, 1.0)] * len(readings)
+            return [(0.0, 0.0, False)] * len(readings)
         # One premise a candidate, in the claim's language when there is a translation, and
         # only for candidates on the topic: the model is not asked about the others.
         premises = [(i, r.translation if r.translation and detect_lang(r.own) != lang else r.own)
                     for i, r in enumerate(readings) if r.on_topic]
         if not premises:
-            return [(0.0, 0.0, 1.0)] * len(readings)
+            return [(0.0, 0.0, False)] * len(readings)
         texts = [t for _, t in premises]
         *evidence, claimed = self.read([*texts, claim])
-        p = self.entailment.probabilities(evidence, texts, claimed, claim)
-        out = [(0.0, 0.0, 1.0)] * len(readings)
-        for (i, _), row in zip(premises, p):
-            out[i] = (float(row[0]), float(row[1]), float(row[2]))
+        per_head = self.entailment.head_probabilities(evidence, texts, claimed, claim)
+        agreed, likely = per_head.min(axis=0), per_head.mean(axis=0).argmax(axis=1) == 0
+        out = [(0.0, 0.0, False)] * len(readings)
+        for (i, _), row, entails in zip(premises, agreed, likely):
+            out[i] = (float(row[0]), float(row[1]), bool(entails))
         return out
 
     # ------------------------------------------------------------------ rules and verdicts
@@ -236,8 +241,8 @@ class ClaimChecker:
         probabilities = self._probabilities(claim, lang, readings)
         thresholds = (self.entailment.entail_at, self.entailment.contradict_at) \
             if self.entailment is not None else None
-        return [combine(claim, lang, s, r, e, c, self.settings, thresholds, n)
-                for s, r, (e, c, n) in zip(scored, readings, probabilities)]
+        return [combine(claim, lang, s, r, e, c, self.settings, thresholds, likely)
+                for s, r, (e, c, likely) in zip(scored, readings, probabilities)]
 
     def decide(self, judgements: list[Judgement]) -> Judgement:
         """The deciding judgement: a support; but a contradiction by a rule (another name, a
@@ -245,7 +250,8 @@ class ClaimChecker:
         supported = [j for j in judgements if j.verdict == "supported"]
         ruled = [j for j in judgements
                  if j.verdict == "contradicted" and j.rule in ("negation", "name", "only")]
-        best_support = max(supported, key=lambda j: j.strength, default=None)
+        # The support to cite states the statement's numbers itself, not in the neighbour read with it.
+        best_support = max(supported, key=lambda j: (j.stated, j.strength), default=None)
         best_ruled = max(ruled, key=lambda j: j.strength, default=None)
         if best_ruled is not None and (best_support is None or best_ruled.strength
                                        >= best_support.strength - self.settings.contradiction_margin):
@@ -293,19 +299,23 @@ class ClaimChecker:
 
 def combine(claim: str, lang: str, sentence: Scored, r: Reading, entail: float, contradict: float,
             settings: CheckerSettings, thresholds: tuple[float, float] | None,
-            neutral: float = 1.0) -> Judgement:
-    """One candidate's judgement from its reading, the learned probabilities (with their
-    confidence thresholds, or None without a model) and the exact rules."""
+            likely_entails: bool = False) -> Judgement:
+    """One candidate's judgement from its reading, the learned probabilities that every head
+    agrees on (with their confidence thresholds, or None without a model) and the exact rules."""
     quote = _short(r.translation if r.translation and sentence.lang != lang else r.own)
+
+    claimed = extract_numbers(claim)
+    # A "not" or an "only" is judged against a sentence that itself states the same figures.
+    stated = not missing_numbers(claimed, extract_numbers(f"{r.own} {r.translation}"))
 
     def judged(verdict: Support, key: str, rule: str = "", **values: str) -> Judgement:
         return Judgement(verdict, reason(key, lang, quote=quote, **values), sentence, r.strength,
-                         rule, entail, contradict)
+                         rule, entail, contradict, stated)
 
     entailed = thresholds is not None and entail >= thresholds[0] and r.on_topic
     # Across languages, names and numbers all found plus the model's most likely label being
     # "entails" is as good as shared words.
-    agrees = thresholds is not None and r.anchored and r.on_topic and entail > max(contradict, neutral)
+    agrees = thresholds is not None and r.anchored and r.on_topic and likely_entails
     close = r.close or entailed or agrees
     # Names of places and countries, in either language. One the sentence lacks is a swap when
     # the sentence names another of its kind; otherwise it may be the passage's ("Japan" in a
@@ -321,7 +331,6 @@ def combine(claim: str, lang: str, sentence: Scored, r: Reading, entail: float, 
               if n.canonical not in elsewhere or any(x.kind == n.kind for x in swapped)]
     # Numbers: every one of the statement's must be in the evidence; another of the same kind
     # on the same subject contradicts it.
-    claimed = extract_numbers(claim)
     found = extract_numbers(r.text)
     missing = missing_numbers(claimed, found)
     # ... on the same subject: not when the statement names a place the evidence lacks.
@@ -338,8 +347,6 @@ def combine(claim: str, lang: str, sentence: Scored, r: Reading, entail: float, 
     related = close or (r.anchored and r.on_topic) or r.overlap >= settings.topic_overlap
     # Negation: judged on the deciding sentence (and its translation), not its neighbour.
     flipped = (negations(claim) > 0) != (negations(r.own) + negations(r.translation) > 0)
-    # A "not" or an "only" is judged against a sentence that itself states the same figures.
-    stated = not missing_numbers(claimed, extract_numbers(f"{r.own} {r.translation}"))
     if r.on_topic and flipped and not absent and stated \
             and (related or r.strength >= settings.topic_overlap):
         return judged("contradicted", "negation", "negation")
