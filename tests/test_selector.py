@@ -99,17 +99,29 @@ def test_the_runner_up_is_quoted_only_when_nearly_as_likely_and_short_enough():
     assert composer.select([best, long]) == [best]
 
 
-def test_trim_windows_never_end_after_a_word_that_needs_the_next():
-    text = "The project, which began in 1987, supports research across borders, and it funds fellowships."
+def test_trim_windows_end_at_a_clause_or_phrase_boundary_never_mid_phrase():
+    text = ("The project, which began in 1987, supports basic research across borders with fellowships "
+            "and it funds the research grants of young scientists.")
     windows = _windows(text, 45)
     assert len(windows) > 3
     for a, b in windows:
         assert b - a <= 45
         last = text[a:b].split()[-1].strip(",.").lower()
         assert last not in _OPEN_ENDED, text[a:b]
+        # At a clause's end, the sentence's, or before a word that opens a phrase ("… with").
+        after = text[b:].split()[:1]
+        assert text[b - 1] in ",." or not after or after[0] in {"across", "with", "and", "of"}, text[a:b]
     # Japanese is cut at clause boundaries only: a clause longer than the limit is not cut.
     assert _windows("国際共同研究を支援するための基金である", 8) == []
     assert _windows("基金であり、研究者を支援する", 8) == [(0, 6), (6, 14)]
+
+
+def test_trim_windows_never_cut_a_name_or_a_date_in_two():
+    text = "The homeland included Staten Island and parts of Long Island before June 1987 came."
+    windows = [text[a:b].split() for a, b in _windows(text, 40)]
+    assert len(windows) > 2
+    assert not {w[-1] for w in windows} & {"Staten", "Long", "June"}
+    assert not {w[0] for w in windows} & {"Island", "1987"}
 
 
 def _table(rows: list[tuple[float, int, int]], answerable: list[bool]) -> FeatureTable:

@@ -41,8 +41,13 @@ class Composition:
 
 
 
-# A quote may end between two words, but not after one that needs the next to make sense
-# ("through the…"): English function words. Japanese text is cut at clause boundaries only.
+# A quote trimmed from a long sentence ends at a clause boundary or at a phrase's: before a
+# preposition, conjunction, relative word or verb that opens the next ("…fusion energy| through
+# the construction"; not before "of", "to" or "than", which bind to what precedes), never after
+# a word that needs the next ("through the…"), and never starts inside a name ("…Island" of
+# "Staten Island"). On the English tuning questions one more answer held (294 of 374) than with
+# any word boundary allowed, and the answer locator's run kept the answer in 81.1% of the gold
+# sentences too long to quote (80.5%). Japanese text is cut at clause boundaries only.
 _OPEN_ENDED = frozenset(
     "a an the of to in on at by for with from into onto via through than as and or but nor that "
     "which who whom whose where when while its their his her our your my this these those is are "
@@ -50,19 +55,28 @@ _OPEN_ENDED = frozenset(
     "about over under between among after before during since until".split())
 
 
+_PHRASE_OPENERS = frozenset(
+    "in on at by for with from into onto via through as and or but nor that which who "
+    "whom whose where when while after before during since until because although though if "
+    "including such like under over between among against within without toward towards across "
+    "along around beyond despite is are was were has have had".split())
+
+# A capitalised word followed by another (or a number): "Staten Island", "June 1987".
+_NAME_GOES_ON = re.compile(r"\b[A-Z][\w'’.-]*\s+(?=[A-Z0-9])")
+
 _EMBEDDED_WINDOWS = 6
 
 
 def _cut_points(text: str) -> tuple[list[int], list[int]]:
-    """Where a quote may start, and where it may end: clause boundaries, and word boundaries
-    not after an open-ended word."""
+    """Where a quote may start (clause and word boundaries, not inside a name), and where it may
+    end (clause boundaries, and before a word that opens a phrase)."""
     clauses = {m.end() for m in re.finditer(r"[、，,;；:：。]\s*", text)}
-    starts = sorted({0} | clauses | {m.end() for m in re.finditer(r"\s+", text)})
+    starts = {0} | clauses | {m.end() for m in re.finditer(r"\s+", text)}
     ends = set(clauses) | {len(text)}
-    for m in re.finditer(r"([A-Za-z0-9'’%)\]-]+)\s+", text):
-        if m.group(1).lower() not in _OPEN_ENDED:
+    for m in re.finditer(r"([A-Za-z0-9'’%)\]-]+)\s+(?=([A-Za-z]+))", text):
+        if m.group(1).lower() not in _OPEN_ENDED and m.group(2).lower() in _PHRASE_OPENERS:
             ends.add(m.end(1))
-    return starts, sorted(ends)
+    return sorted(starts - {m.end() for m in _NAME_GOES_ON.finditer(text)}), sorted(ends)
 
 
 def _windows(text: str, limit: int) -> list[tuple[int, int]]:
