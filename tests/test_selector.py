@@ -122,6 +122,9 @@ def test_trim_windows_never_cut_a_name_or_a_date_in_two():
     assert len(windows) > 2
     assert not {w[-1] for w in windows} & {"Staten", "Long", "June"}
     assert not {w[0] for w in windows} & {"Island", "1987"}
+    # A quoted name ends a phrase too: the list is quoted whole.
+    listed = 'It runs the "Core Program" and the "Foresight Program." in order to build networks with Asia.'
+    assert (0, listed.index(" in order")) in _windows(listed, 70)
 
 
 def _table(rows: list[tuple[float, int, int]], answerable: list[bool]) -> FeatureTable:
