@@ -57,8 +57,9 @@ def test_held_out_public_inference_accuracy(settings, service):
     from eval.entailment_training import held_out_report
 
     table = held_out_report(settings, service.checker.entailment, log=lambda message: None)
-    # Frozen-encoder token alignment: JSICK pairs in every language pair (0.78-0.84 when
-    # trained); JNLI test, whose domain the training data hardly covers, lower (0.67).
+    # Three frozen-encoder token-alignment heads: JSICK pairs at 0.80 or more in every language
+    # pair (0.802-0.842 here; the floor leaves a few pairs for another CPU's float rounding of
+    # the encoder's states); JNLI test, whose domain the training data hardly covers, lower (0.68).
     for pair in ("en-en", "ja-ja", "en-ja", "ja-en"):
-        assert table[f"jsick {pair}"]["accuracy"] >= 0.77, (pair, table[f"jsick {pair}"])
-    assert table["jnli ja-ja"]["accuracy"] >= 0.63
+        assert table[f"jsick {pair}"]["accuracy"] >= 0.795, (pair, table[f"jsick {pair}"])
+    assert table["jnli ja-ja"]["accuracy"] >= 0.66

@@ -305,7 +305,8 @@ def combine(claim: str, lang: str, sentence: Scored, r: Reading, entail: float, 
     quote = _short(r.translation if r.translation and sentence.lang != lang else r.own)
 
     claimed = extract_numbers(claim)
-    # A "not" or an "only" is judged against a sentence that itself states the same figures.
+    # The sentence itself states the statement's figures (not only its neighbour before it): a
+    # "not" or an "only" is judged only against such a sentence, and such a support is cited first.
     stated = not missing_numbers(claimed, extract_numbers(f"{r.own} {r.translation}"))
 
     def judged(verdict: Support, key: str, rule: str = "", **values: str) -> Judgement:
