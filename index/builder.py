@@ -259,7 +259,9 @@ def document_info(doc: Document, chunks: list[Chunk]) -> dict[str, Any]:
 
 def stored_token_states(spec: IndexSpec, embedder: Embedder, texts: list[str]) -> TokenStateStore | None:
     """The sentences' token states to keep in the index, when they fit its limit: those of the
-    index being replaced reused (same model and prompt), the rest read now."""
+    index being replaced reused (same model and prompt), the rest read now. A text repeated
+    (a heading, a table cell) is kept once: states are found by text."""
+    texts = list(dict.fromkeys(texts))
     try:
         tokens = sum(len(spans) for spans in embedder.token_spans(texts))
     except NotImplementedError:  # a model whose tokenizer gives no offsets: read at question time

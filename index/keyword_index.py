@@ -57,7 +57,9 @@ class KeywordIndex:
 
     def _accumulate(self, query_tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(rows that share a term with the query, their BM25 scores)."""
-        found = [self._postings[t] for t in set(query_tokens) if t in self._postings]
+        # Terms in a fixed order, so the sums (and the ties they decide) are the same in every
+        # process: a set's order changes with Python's string hashing.
+        found = [self._postings[t] for t in sorted(set(query_tokens)) if t in self._postings]
         if not found:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         if len(found) == 1:
@@ -74,16 +76,13 @@ class KeywordIndex:
 
     def top(self, query_tokens: list[str], k: int) -> list[tuple[int, float]]:
         """The `k` best (row, score), best first; equal scores in row order."""
+        return _best(*self._accumulate(query_tokens), k)
+
+    def top_and_scores(self, query_tokens: list[str],
+                       k: int) -> tuple[list[tuple[int, float]], dict[int, float]]:
+        """`top` and `scores` of one query from one pass over the postings."""
         rows, values = self._accumulate(query_tokens)
-        if k <= 0 or not len(rows):
-            return []
-        if len(rows) > k:
-            # everything scoring at least the k-th best, so ties at the cut are decided by row
-            cut = np.partition(values, len(values) - k)[len(values) - k]
-            keep = values >= cut
-            rows, values = rows[keep], values[keep]
-        order = np.lexsort((rows, -values))[:k]
-        return list(zip(rows[order].tolist(), values[order].tolist()))
+        return _best(rows, values, k), dict(zip(rows.tolist(), values.tolist()))
 
     def to_json(self) -> dict[str, object]:
         return {"k1": self.params.k1, "b": self.params.b, "docs_tokens": self.docs_tokens}
@@ -94,3 +93,16 @@ class KeywordIndex:
         if not isinstance(tokens, list) or not all(isinstance(t, list) for t in tokens):
             raise ValueError("keyword index: docs_tokens must be a list of token lists")
         return cls(tokens, BM25Params(k1=float(data["k1"]), b=float(data["b"])))  # type: ignore[arg-type]
+
+
+def _best(rows: np.ndarray, values: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """The `k` best (row, value), best first; equal values in row order."""
+    if k <= 0 or not len(rows):
+        return []
+    if len(rows) > k:
+        # everything scoring at least the k-th best, so ties at the cut are decided by row
+        cut = np.partition(values, len(values) - k)[len(values) - k]
+        keep = values >= cut
+        rows, values = rows[keep], values[keep]
+    order = np.lexsort((rows, -values))[:k]
+    return list(zip(rows[order].tolist(), values[order].tolist()))

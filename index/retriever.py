@@ -100,7 +100,7 @@ class HybridRetriever(BaseRetriever):
         timings["dense"] = (time.perf_counter() - mark) * 1000
         mark = time.perf_counter()
         terms = self.tokenizer.tokenize(query)
-        keyword_hits = self.keywords.top(terms, self.fusion.candidates)
+        keyword_hits, bm25 = self.keywords.top_and_scores(terms, self.fusion.candidates)
         keyword = {self.chunks[row].id: score for row, score in keyword_hits}
         timings["keyword"] = (time.perf_counter() - mark) * 1000
         lang = detect_lang(query)
@@ -112,7 +112,8 @@ class HybridRetriever(BaseRetriever):
                 [(list(dense), self.fusion.dense_weight), (same, self.fusion.keyword_weight),
                  (other, self.fusion.cross_keyword_weight)], self.fusion.rrf_k)
         else:
-            fused = self._ranked(terms, lang, vector, dense, keyword_hits)
+            rows, features = self._described(terms, lang, vector, dense, keyword_hits, bm25)
+            fused = {self.chunks[row].id: float(p) for row, p in zip(rows, self.ranker.scores(features))}
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
         hits = [Retrieved(by_id[key], score, dense[key][1] if key in dense else None, keyword.get(key))
                 for key, score in ranked]
@@ -122,25 +123,18 @@ class HybridRetriever(BaseRetriever):
     def candidates(self, query: str, vector: np.ndarray) -> tuple[list[int], np.ndarray]:
         """The rows of the passages either side found for `query`, and their ranker features."""
         terms = self.tokenizer.tokenize(query)
-        keyword_hits = self.keywords.top(terms, self.fusion.candidates)
-        return self._described(terms, detect_lang(query), vector, self._dense(vector), keyword_hits)
-
-    def _ranked(self, terms: list[str], lang: str, vector: np.ndarray, dense: dict[str, tuple[float, float]],
-                keyword_hits: list[tuple[int, float]]) -> dict[str, float]:
-        assert self.ranker is not None
-        rows, features = self._described(terms, lang, vector, dense, keyword_hits)
-        return {self.chunks[row].id: float(p) for row, p in zip(rows, self.ranker.scores(features))}
+        keyword_hits, bm25 = self.keywords.top_and_scores(terms, self.fusion.candidates)
+        return self._described(terms, detect_lang(query), vector, self._dense(vector), keyword_hits, bm25)
 
     def _described(self, terms: list[str], lang: str, vector: np.ndarray,
-                   dense: dict[str, tuple[float, float]],
-                   keyword_hits: list[tuple[int, float]]) -> tuple[list[int], np.ndarray]:
+                   dense: dict[str, tuple[float, float]], keyword_hits: list[tuple[int, float]],
+                   bm25: dict[int, float]) -> tuple[list[int], np.ndarray]:
         row_of = self._rows_by_id()
         dense_rows = {row_of[key]: (rank, centred) for rank, (key, (centred, _)) in enumerate(dense.items())}
         keyword_rank = {row: rank for rank, (row, _) in enumerate(keyword_hits)}
         rows = list(dict.fromkeys([*dense_rows, *keyword_rank]))
         question = QuestionSide(lang, vector, self._shifts(vector),
                                 {t: self.keywords.idf(t) for t in set(terms)})
-        bm25 = self.keywords.scores(terms)
         return rows, self._passage_features().describe(question, rows, dense_rows, bm25, keyword_rank)
 
     def _shifts(self, vector: np.ndarray) -> dict[str, float]:

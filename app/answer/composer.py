@@ -200,7 +200,7 @@ class Composer:
              terms: list[str]) -> tuple[int, int]:
         """The sentence, or for a long one its run of clauses that holds the answer.
 
-        Runs end at clause or word boundaries, never after a word that needs the next one. With
+        Runs end at clause or phrase boundaries and start at no word inside a name. With
         the learned locator, the run whose words it finds most likely to be the answer, in either
         language; without it (no reranker), the run holding most of the question's words, or
         across languages the run closest in meaning.

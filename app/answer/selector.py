@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,6 +65,13 @@ def load_verified(name: str, folder: Path = WEIGHTS_DIR) -> tuple[dict[str, np.n
         return load_file(str(path)), entry
     except (SafetensorError, OSError, ValueError) as err:
         raise WeightsError(f"{path}: unreadable weights ({err}); {fix}") from None
+
+
+def member_prefixes(tensors: dict[str, np.ndarray], first: str) -> list[str]:
+    """The key prefixes of the networks of an ensemble stored in one file: `first` for the first,
+    then "net1.", "net2.", ... in number order."""
+    numbers = {int(m.group(1)) for key in tensors if (m := re.match(r"net(\d+)\.", key))}
+    return [first, *(f"net{n}." for n in sorted(numbers))]
 
 
 def _network(x: np.ndarray, layers: tuple[tuple[np.ndarray, np.ndarray], ...]) -> np.ndarray:
@@ -142,9 +150,7 @@ class AnswerSelector:
             return tuple((tensors[f"{prefix}layer{i}.weight"], tensors[f"{prefix}layer{i}.bias"])
                          for i in range(count))
 
-        layers = layers_of("")
-        nets = sorted({key.split(".")[0] for key in tensors if key.startswith("net")})
-        others = tuple(layers_of(f"{net}.") for net in nets)
+        layers, *others = (layers_of(prefix) for prefix in member_prefixes(tensors, ""))
         basis = tensors.get("question.basis")
         means = {k.rsplit(".", 1)[1]: v for k, v in tensors.items() if k.startswith("question.mean.")}
         inputs = len(FEATURES) + (0 if basis is None else basis.shape[1])
@@ -154,7 +160,8 @@ class AnswerSelector:
         if any(len(net) != len(layers) or not net or net[0][0].shape != layers[0][0].shape
                for net in others):
             raise WeightsError("the selector's networks differ in shape; rebuild them with `make train`")
-        return cls(tensors["mean"], tensors["scale"], layers, basis, means or None, fingerprint, others)
+        return cls(tensors["mean"], tensors["scale"], layers, basis, means or None, fingerprint,
+                   tuple(others))
 
     @classmethod
     def load(cls, folder: Path = WEIGHTS_DIR) -> AnswerSelector:

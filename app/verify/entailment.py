@@ -25,7 +25,7 @@ import torch
 from safetensors.numpy import save_file
 
 from app.answer.alignment import AlignmentHead, lexical_features, padded
-from app.answer.selector import WEIGHTS_DIR, WeightsError, load_verified
+from app.answer.selector import WEIGHTS_DIR, WeightsError, load_verified, member_prefixes
 from index.embedder import TokenStates
 
 ENTAILMENT_FILE = "entailment.safetensors"
@@ -132,10 +132,9 @@ class EntailmentModel:
         tensors, entry = load_verified(ENTAILMENT_FILE, folder)
         fix = (f"{folder / ENTAILMENT_FILE}: not an entailment head this code can run; "
                "rebuild it with `make train`")
-        nets = sorted({k.split(".")[0] for k in tensors if k.startswith("net")}, key=lambda n: int(n[3:]))
         try:
             heads = [AlignmentHead.of_tensors(tensors, prefix)
-                     for prefix in ("head.", *(f"{n}." for n in nets))]
+                     for prefix in member_prefixes(tensors, "head.")]
         except (KeyError, ValueError, RuntimeError):
             raise WeightsError(fix) from None
         if any(h.outputs != len(LABELS) or tensors["mean"].shape != (h.pair_width,) for h in heads):
