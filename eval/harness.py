@@ -181,7 +181,7 @@ def print_table(report: EvalReport) -> None:
     if report.inference:
         print("\nEntailment head, held-out public inference pairs (accuracy; per label):")
         for name, row in report.inference.items():
-            print(f"  {name:<16} {row['accuracy']:.3f}  (n={row['n']}) " + ", ".join(
+            print(f"  {name:<32} {row['accuracy']:.3f}  (n={row['n']}) " + ", ".join(
                 f"{k} {v:.3f}" for k, v in row.items() if k not in ("accuracy", "n")))
 
 

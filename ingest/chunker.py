@@ -29,6 +29,13 @@ class ChunkingParams:
     # The last sentence of a chunk opens the next one when it is at most this share of the target.
     overlap_share: float = 0.35
     min_chars: int = 8
+    # With `end_at_paragraph`, a chunk ends with its paragraph once it holds `paragraph_close` of
+    # its target. Off by default: it finds the gold passage first more often on the public dev
+    # split (Japanese 81.7% -> 85.6%, English 74.5% -> 78.2%) but, with the learned parts
+    # refitted for it, English questions over Japanese articles were answered less often
+    # (63.6% -> 57.1%) and refused more often (README, "Chunks that end with their paragraph").
+    end_at_paragraph: bool = False
+    paragraph_close: float = 0.5
 
     def target(self, lang: Lang) -> int:
         return self.target_ja if lang == "ja" else self.target_en
@@ -69,31 +76,49 @@ def _cut_long(text: str, start: int, end: int, limit: int) -> list[tuple[int, in
     return pieces
 
 
-def _units(doc: Document, segments: list[Segment], run: list[int], limit: int) -> list[tuple[int, int]]:
-    units: list[tuple[int, int]] = []
+@dataclass(frozen=True)
+class _Unit:
+    """A sentence (or a piece of a long one) and the paragraph (segment) it belongs to."""
+
+    start: int
+    end: int
+    paragraph: int
+
+
+def _units(doc: Document, segments: list[Segment], run: list[int], limit: int) -> list[_Unit]:
+    units: list[_Unit] = []
     for i in run:
         seg = segments[i]
         for start, end in sentence_spans(seg.text):
-            units.extend(_cut_long(doc.text, seg.start + start, seg.start + end, limit))
+            units.extend(_Unit(a, b, i) for a, b in
+                         _cut_long(doc.text, seg.start + start, seg.start + end, limit))
     return units
 
 
-def _pack(units: list[tuple[int, int]], target: int,
-          overlap_share: float) -> list[list[tuple[int, int]]]:
-    """Consecutive sentences grouped up to `target` characters, each group one chunk."""
-    chunks: list[list[tuple[int, int]]] = []
-    current: list[tuple[int, int]] = []
+def _pack(units: list[_Unit], target: int, params: ChunkingParams) -> list[list[tuple[int, int]]]:
+    """Consecutive sentences grouped up to `target` characters, each group one chunk; with
+    `end_at_paragraph`, a group ends with its paragraph once it holds `paragraph_close` of the
+    target."""
+    chunks: list[list[_Unit]] = []
+    current: list[_Unit] = []
     for unit in units:
-        if current and unit[1] - current[0][0] > target:
+        size = current[-1].end - current[0].start if current else 0
+        full = current and unit.end - current[0].start > target
+        paragraph_ends = current and params.end_at_paragraph \
+            and unit.paragraph != current[-1].paragraph and size >= params.paragraph_close * target
+        if full or paragraph_ends:
             chunks.append(current)
             last = current[-1]
-            keep = (last[1] - last[0] <= overlap_share * target
-                    and unit[1] - last[0] <= target and len(current) > 1)
+            # A short last sentence opens the next chunk too (within its paragraph, when chunks
+            # end with their paragraphs).
+            keep = (last.end - last.start <= params.overlap_share * target
+                    and (last.paragraph == unit.paragraph or not params.end_at_paragraph)
+                    and unit.end - last.start <= target and len(current) > 1)
             current = [last] if keep else []
         current.append(unit)
     if current:
         chunks.append(current)
-    return chunks
+    return [[(u.start, u.end) for u in chunk] for chunk in chunks]
 
 
 def _first_sentence(seg: Segment) -> str:
@@ -114,7 +139,7 @@ def chunk_segments(doc: Document, segments: list[Segment], params: ChunkingParam
     for run in _runs(segments):
         lang = segments[run[0]].lang
         units = _units(doc, segments, run, params.maximum(lang))
-        for sentences in _pack(units, params.target(lang), params.overlap_share):
+        for sentences in _pack(units, params.target(lang), params):
             start, end = sentences[0][0], sentences[-1][1]
             text = doc.text[start:end]
             if len("".join(text.split())) < params.min_chars:

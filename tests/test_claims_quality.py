@@ -54,7 +54,7 @@ def test_the_old_claim_sets_keep_their_level(service):
 
 
 def test_held_out_public_inference_accuracy(settings, service):
-    from eval.entailment_training import held_out_report
+    from eval.entailment_training import UNSEEN, held_out_report
 
     table = held_out_report(settings, service.checker.entailment, log=lambda message: None)
     # Three frozen-encoder token-alignment heads: JSICK pairs at 0.80 or more in every language
@@ -62,4 +62,9 @@ def test_held_out_public_inference_accuracy(settings, service):
     # the encoder's states); JNLI test, whose domain the training data hardly covers, lower (0.68).
     for pair in ("en-en", "ja-ja", "en-ja", "ja-en"):
         assert table[f"jsick {pair}"]["accuracy"] >= 0.795, (pair, table[f"jsick {pair}"])
+        # JSICK's split is by pair and its pairs share sentences: on the test pairs neither of
+        # whose sentences was trained on (67-82 per language pair) it is lower, 0.76-0.78.
+        unseen = table[f"jsick {pair} {UNSEEN}"]
+        assert unseen["n"] >= 60 and unseen["accuracy"] >= 0.74, (pair, unseen)
     assert table["jnli ja-ja"]["accuracy"] >= 0.66
+    assert table[f"jnli ja-ja {UNSEEN}"]["n"] >= 2400  # JNLI's test split shares almost no sentence

@@ -1,4 +1,5 @@
 import itertools
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,22 @@ def test_overlap_repeats_at_most_one_short_sentence():
     for a, b in itertools.pairwise(chunks):
         assert b.start >= a.start and b.end > a.end
         assert b.start >= a.end - 10
+
+
+def test_chunks_can_end_with_their_paragraph_once_they_hold_a_share_of_their_target():
+    first = "The first paragraph opens here. It says one thing about the project in detail."
+    second = "A second paragraph starts. It is about another topic entirely, with more words."
+    short = "Short heading-like line."
+    text = f"{first}\n\n{second}\n\n{short}\n\n{first}"
+    params = ChunkingParams(target_ja=100, target_en=200, max_ja=400, max_en=900,
+                            overlap_share=0.3, min_chars=1, end_at_paragraph=True, paragraph_close=0.3)
+    chunks = [c.text for c in chunk_document(_doc(text), params)]
+    # Each long paragraph stands alone; the short one (under 0.3 of the target) joins the next.
+    assert chunks[:2] == [first, second]
+    assert chunks[2].startswith(short) and chunks[2].endswith(first)
+    # Off (the default), paragraphs are packed together up to the target.
+    packed = chunk_document(_doc(text), replace(params, end_at_paragraph=False))
+    assert packed[0].text.startswith(first) and second in packed[0].text
 
 
 def test_reader_rejects_bad_utf8_with_a_clear_message(tmp_path):
