@@ -110,6 +110,15 @@ def test_another_number_of_the_same_kind_contradicts_and_a_missing_one_blocks_su
     assert off_topic.verdict == "unsupported"
 
 
+def test_a_number_contradiction_needs_a_shared_figure_when_the_statement_gives_several():
+    text = "In FY2000, 30 researchers came to the institute for one year."
+    other_occasion = judge("In FY2021, 373 researchers came to the institute.", text)
+    assert other_occasion.verdict == "unsupported"
+    one_differs = judge("In FY2000, 373 researchers came to the institute for one year.", text)
+    assert (one_differs.verdict, one_differs.rule) == ("contradicted", "number")
+    assert one_differs.reason.startswith("The sources give 30, not 373")
+
+
 def test_the_learned_judgement_supports_and_contradicts_only_when_confident_and_on_topic():
     text = "The construction of the accelerator was completed in 2008."
     claim = "LHCの加速器の建設は2008年に完了した。"

@@ -109,9 +109,13 @@ def test_chunks_can_end_with_their_paragraph_once_they_hold_a_share_of_their_tar
     # Each long paragraph stands alone; the short one (under 0.3 of the target) joins the next.
     assert chunks[:2] == [first, second]
     assert chunks[2].startswith(short) and chunks[2].endswith(first)
-    # Off (the default), paragraphs are packed together up to the target.
+    # Off, paragraphs are packed together up to the target.
     packed = chunk_document(_doc(text), replace(params, end_at_paragraph=False))
     assert packed[0].text.startswith(first) and second in packed[0].text
+    # A paragraph that a column cuts mid-sentence does not end its chunk: the sentence goes on.
+    cut = "This long sentence is cut by a column of the printed page, and so it goes on in"
+    rest = "the next paragraph, where it ends at last."
+    assert [c.text for c in chunk_document(_doc(f"{cut}\n\n{rest}"), params)] == [f"{cut}\n\n{rest}"]
 
 
 def test_reader_rejects_bad_utf8_with_a_clear_message(tmp_path):

@@ -334,8 +334,11 @@ def combine(claim: str, lang: str, sentence: Scored, r: Reading, entail: float, 
     # on the same subject contradicts it.
     found = extract_numbers(r.text)
     missing = missing_numbers(claimed, found)
-    # ... on the same subject: not when the statement names a place the evidence lacks.
-    if missing and r.on_topic and not absent:
+    # ... on the same subject: not when the statement names a place the evidence lacks, nor when
+    # it gives several figures and the evidence shares none of them ("373 researchers in FY2021"
+    # against a sentence on FY2000: another occasion, not another figure for this one).
+    shares_a_figure = len(claimed) < 2 or len(missing) < len(claimed)
+    if missing and r.on_topic and not absent and shares_a_figure:
         other = _other_numbers(found, missing, claimed)
         if other:
             if r.before and not _other_numbers(extract_numbers(f"{r.own} {r.translation}"), missing, claimed):
