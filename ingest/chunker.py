@@ -83,7 +83,7 @@ class _Unit:
     start: int
     end: int
     paragraph: int
-    closes: bool = True
+    closes: bool
 
 
 def _units(doc: Document, segments: list[Segment], run: list[int], limit: int) -> list[_Unit]:
