@@ -48,6 +48,7 @@ class Widgets:
     header: gr.HTML
     turns: gr.BrowserState
     check_state: gr.State
+    shared: gr.State  # a shared question (?q=...), apart from the box the reader may type in
     tabs: list[gr.Tab]
     transcript: gr.HTML
     question: gr.Textbox
@@ -123,6 +124,7 @@ def _layout(ui: KakehashiUi, lg: UiLang) -> Widgets:
     # The conversation lives in the browser (local storage), never on the server.
     turns, check_state = gr.BrowserState([], storage_key=CONVERSATION_KEY, secret=CONVERSATION_KEY), \
         gr.State(None)
+    shared = gr.State("")
     with gr.Tabs():
         with gr.Tab(t("tab_ask", lg), id="ask", elem_id="kk-tab-ask") as tab_ask, gr.Row():
             with gr.Column(scale=3, min_width=280, elem_id="kk-chat-col"):
@@ -176,7 +178,7 @@ def _layout(ui: KakehashiUi, lg: UiLang) -> Widgets:
             about = gr.HTML(ui.about(lg), js_on_load=None)
             if ui.documents is not None:
                 ui.documents.layout(lg)
-    return Widgets(lang, header, turns, check_state, [tab_ask, tab_check, tab_about], transcript,
+    return Widgets(lang, header, turns, check_state, shared, [tab_ask, tab_check, tab_about], transcript,
                    question, ask, stop, hint, [examples_title, claim_examples_title], examples, clear,
                    sources, claim, check, claim_examples, verdict, about, gen_settings, generator,
                    base_url, model_name, gen_hint, check_mode, statement_column, text_column)
@@ -211,11 +213,13 @@ def _wire(app: gr.Blocks, ui: KakehashiUi, w: Widgets, concurrency: int) -> None
         ask(gr.on(triggers, ui.note, [source, w.lang], [w.hint], api_name="ui_note",
                   trigger_mode="always_last", **private), source)
     # At load: the interface language, the kept conversation, and a shared question (?q=...).
+    # The shared question is asked from its own state: by the time the queued step runs, the
+    # reader may already be typing another question in the box, which must not be sent for them.
     started = app.load(ui.restore, [w.lang, w.turns, w.question],
-                       [w.lang, w.turns, w.question, w.transcript, w.sources], js=STARTUP_JS,
+                       [w.lang, w.turns, w.question, w.shared, w.transcript, w.sources], js=STARTUP_JS,
                        api_name="ui_restore", **private)
-    ask(started.then(ui.shared_note, [w.question, w.lang], [w.hint], api_name="ui_shared_note", **private),
-        w.question)
+    ask(started.then(ui.shared_note, [w.shared, w.lang], [w.hint], api_name="ui_shared_note", **private),
+        w.shared)
     w.stop.click(ui.stop_turn, [w.turns, w.lang], [w.turns, w.transcript, w.sources, *w.controls()],
                  cancels=answering, api_name="ui_stop_turn", **private).then(None, js=FOCUS_JS)
     w.clear.click(ui.clear, [w.lang], [w.turns, w.transcript, w.sources, w.hint], api_name="ui_clear",

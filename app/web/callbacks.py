@@ -226,14 +226,15 @@ class KakehashiUi:
 
     def restore(self, lang: str, turns: list[Json] | None, question: str) -> tuple[Any, ...]:
         """At page load: the conversation kept in the browser, shown again (a question the page was
-        closed on is marked unanswered), in the interface language; a shared question in the box."""
+        closed on is marked unanswered), in the interface language; a shared question in the box,
+        and again apart, to be asked."""
         lg = ui_lang(lang)
         kept = [dict(x) for x in (turns or []) if isinstance(x, dict) and {"id", "question"} <= x.keys()]
         for turn in kept:
             if turn.get("answer") is None and turn.get("error") is None:
                 turn["error"] = {code: t("interrupted", code) for code in UI_LANGS}
-        return (lg, kept, question if isinstance(question, str) else "",
-                self.transcript(kept, lg), self.sources(kept, lg))
+        shared = question if isinstance(question, str) else ""
+        return lg, kept, shared, shared, self.transcript(kept, lg), self.sources(kept, lg)
 
     # -- generators: which ones the page offers, and what it may point to
     def backends(self) -> list[str]:
