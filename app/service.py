@@ -144,10 +144,10 @@ class Kakehashi:
         """Everything that answers from `index`, made beside what is in use, then swapped in."""
         catalog = {**derived_entries(index.documents), **read_catalog(self.settings.seeds)}
         mark = time.perf_counter()
+        # Statements to check are found by the same learned ranking as questions (see README,
+        # "Retrieval": fitted on both languages' articles in one folder, it found their deciding
+        # sentences at least as often as rank fusion).
         retriever = self._retriever(index)
-        # Statements to check are found by rank fusion: the passage ranker learned where questions'
-        # answers lie, and with it the seeds claims were 44 of 46 right instead of 45.
-        statement_retriever = retriever.model_copy(update={"ranker": None})
         self.load_timings["vector_store_s"] = time.perf_counter() - mark
         sources = {name: index.source_text(name) for name in index.manifest["seeds"]}
         pages = {name: tuple(info.get("page_starts") or ()) for name, info in index.documents.items()}
@@ -165,7 +165,7 @@ class Kakehashi:
         stored = index.token_states if kept.get("prompt") == self.embedder.query_prompt else None
         with self._swap.writing():
             self.states.stored = stored
-            self.index, self.retriever, self.statement_retriever = index, retriever, statement_retriever
+            self.index, self.retriever = index, retriever
             self.catalog.replace(catalog)  # the same object for the life of the service
             self.sources, self.pages = sources, pages
             self.scorer, self.composer, self.checker = scorer, composer, checker
@@ -175,7 +175,7 @@ class Kakehashi:
                 k=self.settings.retrieval.k, max_question_chars=self.settings.limits.max_question_chars,
                 resolve_path=self.settings.path, log=self.log)
             statements = partial(checker.statement_vectors, encode=self.embedder.encode_queries)
-            self.text_checker = TextChecker(statement_retriever, checker, statements,
+            self.text_checker = TextChecker(retriever, checker, statements,
                                             TextCheckSettings(self.settings.retrieval.k,
                                                               self.settings.limits.max_question_chars))
 
@@ -276,14 +276,13 @@ class Kakehashi:
         text = clean_text(question, self.settings.limits.max_question_chars)
         return extractive_answer(self.composer, analyse(text), self._search_read(text), started)
 
-    def _search_read(self, text: str, retriever: HybridRetriever | None = None) -> SearchResult:
-        """Retrieval for `text` (by `retriever`, the question retriever by default) with its vector
-        from the one pass of the encoder that also reads it token by token (kept for the reranker
-        or the entailment head)."""
+    def _search_read(self, text: str) -> SearchResult:
+        """Retrieval for `text` with its vector from the one pass of the encoder that also reads it
+        token by token (kept for the reranker or the entailment head)."""
         started = time.perf_counter()
         vector = self.states([text])[0].vector
         embedded = time.perf_counter()
-        result = (retriever or self.retriever).search_by_vector(text, vector, self.settings.retrieval.k)
+        result = self.retriever.search_by_vector(text, vector, self.settings.retrieval.k)
         result.timings_ms["embed"] = (embedded - started) * 1000
         return result
 
@@ -305,7 +304,7 @@ class Kakehashi:
         started = time.perf_counter()
         text = clean_text(claim, self.settings.limits.max_question_chars, what="statement")
         with self._swap.reading():
-            result = self._search_read(text, self.statement_retriever)
+            result = self._search_read(text)
             mark = time.perf_counter()
             verdict = self.checker.check(text, result.vector, candidates_of(result.hits))
             verdict.timings_ms = {**result.timings_ms, "check": (time.perf_counter() - mark) * 1000,

@@ -63,6 +63,16 @@ CORPORA: dict[str, CorpusSpec] = {spec.name: spec for spec in (
 )}
 
 
+# A user's folder often holds both languages (the seeds do): each of these corpora is two of the
+# above in one folder, so that a question meets passages in its own language beside the other
+# language's evidence, as it does there.
+MIXED_CORPORA: dict[str, tuple[str, str]] = {
+    "mixed-train": ("ja-train", "en-train"),
+    "mixed-tune": ("ja-tune", "en-tune"),
+    "mixed-dev": ("ja-dev", "en-dev"),
+}
+
+
 @dataclass(frozen=True)
 class PublicQuestion:
     id: str
@@ -78,6 +88,11 @@ class PublicQuestion:
     @property
     def cross_lingual(self) -> bool:
         return self.handwritten
+
+    @property
+    def article_lang(self) -> str:
+        """The language of the article asked about: the other one for a hand-written question."""
+        return ({"ja": "en", "en": "ja"}[self.lang] if self.handwritten else self.lang)
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
@@ -160,22 +175,66 @@ def build_corpus(spec: CorpusSpec, folder: Path, data_dir: Path = DEFAULT_DATA_D
     for article in _articles(spec, data_dir):
         doc = file_name(article["title"])
         text, spans = article_markdown(article["title"], [p["context"] for p in article["paragraphs"]])
-        path = docs_dir / doc
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
         by_title[article["title"]] = (doc, spans)
         texts[doc] = text
         questions.extend(_questions(spec, article, doc, spans))
-    for stale in set(p.name for p in docs_dir.glob("*.md")) - set(texts):
-        (docs_dir / stale).unlink()  # our own generated folder, never a user's
+    _write_docs(docs_dir, texts)
     if spec.handwritten:
         questions.extend(_handwritten(spec, by_title, texts))
+    _write_questions(folder, questions)
+    return questions
+
+
+def _write_docs(docs_dir: Path, texts: dict[str, str]) -> None:
+    """Writes only the files whose text changed (so the index stays fresh) and removes the rest."""
+    for doc, text in texts.items():
+        path = docs_dir / doc
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+    for stale in set(p.name for p in docs_dir.glob("*.md")) - set(texts):
+        (docs_dir / stale).unlink()  # our own generated folder, never a user's
+
+
+def _write_questions(folder: Path, questions: list[PublicQuestion]) -> None:
     with open(folder / "questions.jsonl", "w", encoding="utf-8") as out:
         for q in questions:
             out.write(json.dumps(q.to_json(), ensure_ascii=False) + "\n")
-    return questions
 
 
 def load_questions(folder: Path) -> list[PublicQuestion]:
     with open(folder / "questions.jsonl", encoding="utf-8") as lines:
         return [PublicQuestion(**json.loads(line)) for line in lines if line.strip()]
+
+
+def build_mixed_corpus(parts: list[CorpusSpec], folder: Path,
+                       data_dir: Path = DEFAULT_DATA_DIR) -> list[PublicQuestion]:
+    """Several corpora in one folder (`folder/docs`), each built in a folder beside it first; the
+    questions of all of them. The parts' embedding caches seed this one's, so only the index is
+    built again."""
+    from index.embedding_cache import EmbeddingCache
+
+    docs_dir = folder / "docs"
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    questions: list[PublicQuestion] = []
+    texts: dict[str, str] = {}
+    for spec in parts:
+        part = folder.parent / spec.name
+        questions.extend(build_corpus(spec, part, data_dir))
+        for path in sorted((part / "docs").glob("*.md")):
+            if path.name in texts:
+                raise ValueError(f"{folder.name}: two articles named {path.name}")
+            texts[path.name] = path.read_text(encoding="utf-8")
+    _write_docs(docs_dir, texts)
+    cache = EmbeddingCache(folder / "cache" / "embeddings.sqlite3")
+    for spec in parts:
+        cache.absorb(folder.parent / spec.name / "cache" / "embeddings.sqlite3")
+    cache.close()
+    _write_questions(folder, questions)
+    return questions
+
+
+def build_named_corpus(name: str, root: Path, data_dir: Path = DEFAULT_DATA_DIR) -> list[PublicQuestion]:
+    """`root/name`, a corpus of CORPORA or of MIXED_CORPORA."""
+    if name in MIXED_CORPORA:
+        return build_mixed_corpus([CORPORA[part] for part in MIXED_CORPORA[name]], root / name, data_dir)
+    return build_corpus(CORPORA[name], root / name, data_dir)

@@ -154,6 +154,28 @@ class EmbeddingCache:
 
         self._guard(write, None)
 
+    def absorb(self, other: Path) -> None:
+        """Copies the vectors of another cache file that this one lacks (a cache built for some of
+        the same texts); a missing or unreadable file is skipped, like any cache trouble."""
+        if not other.is_file():
+            return
+
+        def copy(db: sqlite3.Connection) -> None:
+            try:  # the other file's trouble is not this cache's: skip it, keep this one
+                db.execute("ATTACH DATABASE ? AS other", (str(other),))
+            except sqlite3.Error as err:
+                self.log(f"Embedding cache {other} not read ({err}).")
+                return
+            try:
+                db.execute("INSERT OR IGNORE INTO vectors SELECT key, dim, vector, used FROM other.vectors")
+                self._trim(db)
+            except sqlite3.DatabaseError as err:
+                self.log(f"Embedding cache {other} not read ({err}).")
+            finally:
+                db.execute("DETACH DATABASE other")
+
+        self._guard(copy, None)
+
     def _trim(self, db: sqlite3.Connection) -> None:
         """Drop the least recently used rows while the vectors take more than `max_bytes`."""
         count, stored = db.execute("SELECT COUNT(*), COALESCE(SUM(LENGTH(vector)), 0) FROM vectors"

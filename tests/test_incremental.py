@@ -60,6 +60,27 @@ def test_cached_encoder_embeds_only_new_texts(tmp_path: Path) -> None:
     assert CachedEncoder(model, 4, "m", "p", None)([]).shape == (0, 4)
 
 
+def test_a_cache_absorbs_another_and_survives_a_damaged_one(tmp_path: Path) -> None:
+    """A folder made of two others (eval's bilingual corpora) starts from their vectors."""
+    keys = [cache_key("m", "passage: ", t) for t in ("a", "b", "c")]
+    vectors = np.arange(12, dtype=np.float32).reshape(3, 4)
+    part = EmbeddingCache(tmp_path / "part.sqlite3")
+    part.put_many(keys[:2], vectors[:2])
+    part.close()
+    whole = EmbeddingCache(tmp_path / "whole.sqlite3")
+    whole.put_many(keys[1:], vectors[1:] + 100)
+    whole.absorb(tmp_path / "part.sqlite3")
+    whole.absorb(tmp_path / "missing.sqlite3")
+    found = whole.get_many(keys, 4)
+    assert np.array_equal(found[keys[0]], vectors[0])
+    assert np.array_equal(found[keys[1]], vectors[1] + 100)  # what it had is kept
+    (tmp_path / "bad.sqlite3").write_bytes(b"this is not a database" * 100)
+    logged: list[str] = []
+    whole.log = logged.append
+    whole.absorb(tmp_path / "bad.sqlite3")
+    assert logged and len(whole.get_many(keys, 4)) == 3  # reported, and nothing of its own lost
+
+
 def test_corrupt_cache_is_replaced_not_fatal(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite3"
     path.write_bytes(b"this is not a database" * 100)
