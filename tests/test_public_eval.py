@@ -79,7 +79,8 @@ def test_in_a_bilingual_folder_the_other_languages_evidence_is_found_and_quoted(
     competes with passages of the question's own language that share its words. Rank fusion lets
     those win (this subset: en→ja 15.6%, ja→en 48.4% hit@1); the ranker, fitted in such folders,
     finds the evidence first 51.9% and 82.8% of the time (fitted on one language's articles at a
-    time it did 32.5% and 64.1% on the whole dev split) and the answers hold (61.0%, 70.3%)."""
+    time it did 32.5% and 64.1% in the bilingual folder `kakehashi eval --sets public` asks) and
+    the answers hold (61.0%, 70.3%)."""
     for name, floor in (("en→ja", 0.55), ("ja→en", 0.65)):
         group = report.groups[name + MIXED]
         assert group.hit_at_1 >= group.fusion_hit_at_1 + 0.2, name
