@@ -162,11 +162,12 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--data", type=Path, help="the public data folder (default ../shared/data)")
 
     train = sub.add_parser("train", help="fit the learned passage ranker, answer selector, reranker, answer "
-                                         "locator and entailment head (app/weights)")
+                                         "locator, entailment heads and pair judge (app/weights)")
     train.add_argument("--features", action="store_true",
                        help="first collect the training features from the public data (minutes)")
     train.add_argument("--data", type=Path, help="the public data folder (default ../shared/data)")
-    train.add_argument("--head", choices=("all", "passages", "selector", "reranker", "span", "entailment"),
+    train.add_argument("--head", choices=("all", "passages", "selector", "reranker", "span", "entailment",
+                                                "pairs"),
                        default="all",
                        help="which learned part to fit (default all)")
     evaluate.add_argument("--baseline", action="store_true",
@@ -369,6 +370,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "train":
         from eval.entailment_data import build_pairs_file
         from eval.entailment_training import train_from_settings
+        from eval.pair_training import train_pair_judge
         from eval.passage_training import build_tables, train_passage_ranker
         from eval.public import DEFAULT_DATA_DIR
         from eval.rerank_data import build_groups, write_groups
@@ -415,6 +417,10 @@ def _run(args: argparse.Namespace) -> int:
             train_from_settings(settings)
             print(f"Entailment head: {time.perf_counter() - mark:.1f} s (embedding the training "
                   "sentences included, the first time)")
+        if args.head in ("all", "pairs"):  # after the heads: the thresholds are of their mean with it
+            mark = time.perf_counter()
+            train_pair_judge(settings)
+            print(f"Pair judge: {time.perf_counter() - mark:.1f} s")
         print(f"Training took {time.perf_counter() - started:.1f} s on this machine.")
         return 0
     if args.command == "eval" and args.sets.startswith("public"):
@@ -438,7 +444,8 @@ def _run(args: argparse.Namespace) -> int:
         if service.checker.entailment is not None:
             from eval.entailment_training import held_out_report
 
-            report.inference = held_out_report(settings, service.checker.entailment,
+            checker = service.checker
+            report.inference = held_out_report(settings, checker.entailment, checker.pair_judge,
                                                log=lambda message: print(message, file=sys.stderr))
         print_table(report)
         json_path, md_path = write_reports(report, settings.reports_dir)

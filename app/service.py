@@ -31,6 +31,7 @@ from app.settings import BUNDLED_MODEL, GeneratorSettings, Settings
 from app.swap import SwapLock
 from app.verify.checker import ClaimChecker
 from app.verify.entailment import EntailmentModel
+from app.verify.pair_judge import OtherEncoder, PairJudge
 from app.verify.text_check import TextChecker, TextCheckSettings
 from index.backends import VectorStoreParams, open_vector_store
 from index.builder import IndexSpec, build_index, scan_documents, source_fingerprints, stale_reasons
@@ -137,8 +138,21 @@ class Kakehashi:
         self.embedder.serve_with_query_threads()  # after any index build, which uses every core
         self.load_timings["index_s"] = time.perf_counter() - mark
         self._entailment = (entailment or EntailmentModel.load()) if check_claims else None
+        self._pair_judge = self._load_pair_judge(model) if check_claims else None
         self._activate(index)
         self.load_seconds = time.perf_counter() - started
+
+    def _load_pair_judge(self, model: str) -> PairJudge | None:
+        """The checker's pair judge, when the configured encoder is the one it was fine-tuned on
+        (a missing or corrupt file is an error, as for the other learned parts)."""
+        encoder = self.embedder.lean
+        if encoder is None or self.settings.checker.pair_candidates <= 0:
+            return None
+        try:
+            return PairJudge.load(encoder, model)
+        except OtherEncoder as err:
+            self.log(str(err))
+            return None
 
     def _activate(self, index: StoredIndex) -> None:
         """Everything that answers from `index`, made beside what is in use, then swapped in."""
@@ -160,7 +174,7 @@ class Kakehashi:
             composer.use_locator(self.locator, self.states, self.embedder.token_spans)
         checker = ClaimChecker(composer, self.settings.checker)
         if self._entailment is not None:
-            checker.use_entailment(self._entailment, self.states)
+            checker.use_entailment(self._entailment, self.states, self._pair_judge)
         kept = index.manifest.get("token_states", {})
         stored = index.token_states if kept.get("prompt") == self.embedder.query_prompt else None
         with self._swap.writing():

@@ -23,7 +23,8 @@ import numpy as np
 from app.answer.alignment import AlignmentHead
 from app.answer.selector import WEIGHTS_DIR, write_manifest_entry
 from app.settings import Settings
-from app.verify.entailment import ENTAILMENT_FILE, LABELS, EntailmentModel, pair_inputs
+from app.verify.entailment import ENTAILMENT_FILE, LABELS, EntailmentModel, combined, pair_inputs
+from app.verify.pair_judge import PairJudge, encoder_fingerprint
 from eval.entailment_data import PAIRS_FILE, Pair, load_pairs
 from index.embedder import TokenStates
 
@@ -43,6 +44,7 @@ TEST_STATES_CACHE = "nli-states-test.npz"  # the held-out report reads the test 
 
 
 UNSEEN = "unseen sentences"  # the held-out pairs neither of whose sentences was trained on
+HEADS_ALONE = ", heads alone"  # the held-out groups of the heads' judgement without the pair judge
 
 
 def read_sentences(texts: list[str], cache: Path, encode: Encode, fingerprint: str,
@@ -164,11 +166,12 @@ def threshold(probabilities: np.ndarray, is_label: np.ndarray, max_wrong: float)
     return 0.99
 
 
-def accuracy_table(model: EntailmentModel, table: PairTable,
-                   seen: frozenset[str] = frozenset()) -> dict[str, dict[str, float]]:
-    """Accuracy per group (source and language pair), overall and per label; with `seen` (the
-    training sentences), also on the pairs neither of whose sentences is among them."""
-    predicted = predict(model, table).argmax(axis=1)
+def accuracy_table(probabilities: np.ndarray, table: PairTable, seen: frozenset[str] = frozenset(),
+                   suffix: str = "") -> dict[str, dict[str, float]]:
+    """Accuracy of the judgement `probabilities` per group (source and language pair), overall and
+    per label; with `seen` (the training sentences), also on the pairs neither of whose
+    sentences is among them. `suffix` ends every group's name."""
+    predicted = probabilities.argmax(axis=1)
     groups: dict[str, list[int]] = {}
     for i, p in enumerate(table.pairs):
         groups.setdefault(f"{p.source} {p.langs}", []).append(i)
@@ -178,16 +181,14 @@ def accuracy_table(model: EntailmentModel, table: PairTable,
     for name, rows in sorted(groups.items()):
         idx = np.array(rows)
         right = predicted[idx] == table.labels[idx]
-        out[name] = {"accuracy": round(float(right.mean()), 4), "n": len(rows),
+        out[name + suffix] = {"accuracy": round(float(right.mean()), 4), "n": len(rows),
                      **{label: round(float(right[table.labels[idx] == k].mean()), 4)
                         for k, label in enumerate(LABELS) if (table.labels[idx] == k).any()}}
     return out
 
 
 def fingerprint_of(model_dir: str) -> str:
-    from index.embedder import model_fingerprint
-
-    return hashlib.sha256(model_fingerprint(model_dir).encode()).hexdigest()[:16]
+    return encoder_fingerprint(model_dir)
 
 
 def with_longer_premises(pairs: list[Pair], seed: int = SEED) -> list[Pair]:
@@ -234,8 +235,8 @@ def train_entailment(encode: Encode, fingerprint: str, cache: Path,
     seconds = time.perf_counter() - started
     report: dict[str, object] = {"entail_at": entail_at, "contradict_at": contradict_at,
                                  "train_pairs": len(train), "fit_seconds": round(seconds, 1),
-                                 "tune": accuracy_table(model, tune),
-                                 "test": accuracy_table(model, tables["test"])}
+                                 "tune": accuracy_table(predict(model, tune), tune),
+                                 "test": accuracy_table(predict(model, tables["test"]), tables["test"])}
     path = folder / ENTAILMENT_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     model.save(path)
@@ -269,15 +270,22 @@ def train_from_settings(settings: Settings, log: Log = print) -> dict[str, objec
     return train_entailment(embedder.token_states, fingerprint, settings.cache_dir / STATES_CACHE, log)
 
 
-def held_out_report(settings: Settings, model: EntailmentModel,
+def held_out_report(settings: Settings, model: EntailmentModel, pair_judge: PairJudge | None = None,
                     log: Log = print) -> dict[str, dict[str, float]]:
-    """The head's accuracy (overall, per label) on the `test` split, per source and language pair,
-    and on its pairs whose sentences the training split never used. JSICK's pairs share
-    sentences (its split is by pair), so two thirds of its test premises were seen in training,
-    in other pairs; JNLI's test split shares almost none (16 of 2,508 pairs)."""
+    """The checker's judgement (the heads, with the pair judge when there is one) on the `test`
+    split: accuracy overall and per label, per source and language pair, and on its pairs whose
+    sentences the training split never used; with the pair judge, the heads alone too (groups
+    ending in HEADS_ALONE). JSICK's pairs share sentences (its split is by pair), so two thirds
+    of its test premises were seen in training, in other pairs; JNLI's test split shares almost
+    none (16 of 2,508 pairs)."""
     embedder, fingerprint = embedder_of(settings, log)
-    tables = load_tables(embedder.token_states, fingerprint, settings.cache_dir / TEST_STATES_CACHE, log,
-                         splits=("test",))
+    test = load_tables(embedder.token_states, fingerprint, settings.cache_dir / TEST_STATES_CACHE, log,
+                       splits=("test",))["test"]
     trained = [p for p in load_pairs(PAIRS_FILE) if p.split == "train"]
     seen = frozenset(t for p in trained for t in (p.premise, p.hypothesis))
-    return accuracy_table(model, tables["test"], seen)
+    heads = predict(model, test)
+    if pair_judge is None:
+        return accuracy_table(heads, test, seen)
+    pair = pair_judge.pair_probabilities([(p.premise, p.hypothesis) for p in test.pairs])
+    judgement, _ = combined(heads, predict(model, test, agreed=True), pair)
+    return {**accuracy_table(judgement, test, seen), **accuracy_table(heads, test, suffix=HEADS_ALONE)}

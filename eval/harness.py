@@ -179,9 +179,10 @@ def print_table(report: EvalReport) -> None:
     for name, claims in report.claim_sets.items():
         print("\n" + "\n".join(claim_table(f"Claims: {name}", ClaimReport(**claims))))
     if report.inference:
-        print("\nEntailment head, held-out public inference pairs (accuracy; per label):")
+        print("\nEntailment judgement (heads and pair judge), held-out public inference pairs "
+              "(accuracy; per label):")
         for name, row in report.inference.items():
-            print(f"  {name:<32} {row['accuracy']:.3f}  (n={row['n']}) " + ", ".join(
+            print(f"  {name:<40} {row['accuracy']:.3f}  (n={row['n']}) " + ", ".join(
                 f"{k} {v:.3f}" for k, v in row.items() if k not in ("accuracy", "n")))
 
 
@@ -198,7 +199,7 @@ def write_reports(report: EvalReport, folder: Path) -> tuple[Path, Path]:
     for name, claims in report.claim_sets.items():
         lines += ["", *claim_table(f"Claims: {name}", ClaimReport(**claims))]
     if report.inference:
-        lines += ["", "## Entailment head on held-out public inference pairs", "",
+        lines += ["", "## Entailment judgement on held-out public inference pairs", "",
                   "| split | pairs | accuracy | entailment | contradiction | neutral |",
                   "|---|---:|---:|---:|---:|---:|"]
         lines += [f"| {name} | {row['n']} | {row['accuracy']:.3f} | {row.get('entailment', 0):.3f} | "

@@ -121,6 +121,11 @@ class Embedder(Embeddings):
         self.query_threads = query_threads
 
     @property
+    def lean(self) -> LeanEncoder | None:
+        """The plain-torch encoder, when the model is one it runs (the pair judge reads its layers)."""
+        return self._lean
+
+    @property
     def engine(self) -> str:
         return "lean" if self._lean is not None else "sentence-transformers"
 

@@ -78,40 +78,53 @@ class LeanEncoder:
         self.pad_id = int(config.get("pad_token_id") or 0)
         self._torch = torch
 
-    def _layer_norm(self, x: Any, name: str) -> Any:
-        return self._torch.nn.functional.layer_norm(
-            x, (self.hidden,), self.w[f"{name}.weight"], self.w[f"{name}.bias"], self.eps)
-
-    def _linear(self, x: Any, name: str) -> Any:
-        return self._torch.nn.functional.linear(x, self.w[f"{name}.weight"], self.w[f"{name}.bias"])
-
-    def _forward(self, ids: Any, mask: Any) -> Any:
-        torch, f, w = self._torch, self._torch.nn.functional, self.w
-        batch, length = ids.shape
+    def embed(self, ids: Any) -> Any:
+        """The embedding layer's output for token ids [batch, length]."""
+        w = self.w
         x = (w["embeddings.word_embeddings.weight"][ids]
-             + w["embeddings.position_embeddings.weight"][:length].unsqueeze(0)
+             + w["embeddings.position_embeddings.weight"][:ids.shape[1]].unsqueeze(0)
              + w["embeddings.token_type_embeddings.weight"][0])
-        x = self._layer_norm(x, "embeddings.LayerNorm")
+        return self._torch.nn.functional.layer_norm(
+            x, (self.hidden,), w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps)
+
+    def run_layers(self, x: Any, mask: Any, layers: range, weights: dict[str, Any] | None = None,
+                   dropout: float = 0.0) -> Any:
+        """`x` through the transformer layers `layers`, with `weights` (named as the folder's
+        state dict) in place of the folder's where given: a fine-tuned copy of the upper layers
+        runs on the folder's lower ones (app/verify/pair_judge.py), and trains through here too."""
+        torch, f = self._torch, self._torch.nn.functional
+        w = self.w if weights is None else {**self.w, **weights}
+        batch, length = mask.shape
         bias = torch.zeros((batch, 1, 1, length), dtype=x.dtype)
         bias.masked_fill_(~mask.bool()[:, None, None, :], torch.finfo(x.dtype).min)
         head = self.hidden // self.heads
-        for i in range(self.layers):
+
+        def linear(t: Any, name: str) -> Any:
+            return f.linear(t, w[f"{name}.weight"], w[f"{name}.bias"])
+
+        def norm(t: Any, name: str) -> Any:
+            return f.layer_norm(t, (self.hidden,), w[f"{name}.weight"], w[f"{name}.bias"], self.eps)
+
+        def split(t: Any) -> Any:
+            return t.view(batch, length, self.heads, head).transpose(1, 2)
+
+        def drop(t: Any) -> Any:  # only while training
+            return f.dropout(t, dropout) if dropout else t
+
+        for i in layers:
             p = f"encoder.layer.{i}"
-
-            def split(t: Any) -> Any:
-                return t.view(batch, length, self.heads, head).transpose(1, 2)
-
-            q = split(self._linear(x, f"{p}.attention.self.query"))
-            k = split(self._linear(x, f"{p}.attention.self.key"))
-            v = split(self._linear(x, f"{p}.attention.self.value"))
-            context = f.scaled_dot_product_attention(q, k, v, attn_mask=bias,
+            q, k, v = (split(linear(x, f"{p}.attention.self.{n}")) for n in ("query", "key", "value"))
+            context = f.scaled_dot_product_attention(q, k, v, attn_mask=bias, dropout_p=dropout,
                                                      scale=1 / math.sqrt(head))
             context = context.transpose(1, 2).reshape(batch, length, self.hidden)
-            x = self._layer_norm(self._linear(context, f"{p}.attention.output.dense") + x,
-                                 f"{p}.attention.output.LayerNorm")
-            inner = f.gelu(self._linear(x, f"{p}.intermediate.dense"))
-            x = self._layer_norm(self._linear(inner, f"{p}.output.dense") + x, f"{p}.output.LayerNorm")
+            x = norm(drop(linear(context, f"{p}.attention.output.dense")) + x,
+                     f"{p}.attention.output.LayerNorm")
+            inner = f.gelu(linear(x, f"{p}.intermediate.dense"))
+            x = norm(drop(linear(inner, f"{p}.output.dense")) + x, f"{p}.output.LayerNorm")
         return x
+
+    def _forward(self, ids: Any, mask: Any) -> Any:
+        return self.run_layers(self.embed(ids), mask, range(self.layers))
 
     def _pool(self, x: Any, mask: Any) -> Any:
         weights = mask.unsqueeze(-1).to(x.dtype)

@@ -19,6 +19,7 @@ from app.verify.entailment import (
     ENTAILMENT_FILE,
     LABELS,
     EntailmentModel,
+    combined,
     lexical_features,
     negations,
     pair_features,
@@ -241,6 +242,51 @@ def test_the_heads_probabilities_are_averaged_and_the_checker_is_sure_only_where
     # the sentence's own words decide.
     assert ("contradicted", "model") not in verdicts(heads_saying(1, 0))
     assert ("supported", "") in verdicts(heads_saying(1, 0))
+
+
+class SurePairJudge:
+    """Stands in for app.verify.pair_judge.PairJudge: gives `label` for every pair it is asked."""
+
+    def __init__(self, label: int, entail_at: float = 0.45, contradict_at: float = 0.45) -> None:
+        self.label, self.entail_at, self.contradict_at = label, entail_at, contradict_at
+        self.asked: list[list[str]] = []
+
+    def probabilities(self, evidence: list[str], statement: str) -> np.ndarray:
+        self.asked.append(evidence)
+        return np.tile(np.eye(len(LABELS))[self.label], (len(evidence), 1)).astype(np.float32)
+
+
+def test_combined_judgement_averages_the_pair_judge_with_the_heads_and_is_sure_where_both_are():
+    mean, least = np.array([0.8, 0.1, 0.1]), np.array([0.7, 0.0, 0.0])
+    assert combined(mean, least, None) == (mean, least)
+    both, sure = combined(mean, least, np.array([0.2, 0.7, 0.1]))
+    assert np.allclose(both, [0.5, 0.4, 0.1]) and np.allclose(sure, [0.2, 0.0, 0.0])
+
+
+def test_the_pair_judge_reads_only_the_strongest_candidates_and_can_overrule_the_heads():
+    claim = "The ITER Organization was established in 2007."
+
+    def judged(pair: SurePairJudge | None, candidates: int = 2) -> list[Judgement]:
+        check = checker()
+        check.settings = replace(SETTINGS, pair_candidates=candidates)
+        check.use_entailment(heads_saying(1, 1), lambda texts: [CANADA for _ in texts],
+                             pair)  # type: ignore[arg-type]
+        scored = check.composer.evidence(Question(claim, "en"), QUESTION, hits("c2", "c1", "c3"),
+                                         rerank=False)
+        return check.judge_all(claim, "en", QUESTION, scored)
+
+    alone = judged(None)
+    assert any(j.rule == "model" and j.verdict == "contradicted" for j in alone)
+    disagreeing = SurePairJudge(0)
+    with_pair = judged(disagreeing, candidates=1)
+    assert [len(e) for e in disagreeing.asked] == [1]  # one call, the one strongest candidate
+    asked = [j for j in with_pair if j.sentence.text == disagreeing.asked[0][0]
+             or disagreeing.asked[0][0] in j.sentence.text]
+    # Where the pair judge says "entails" and the heads "contradicts", neither is sure.
+    assert asked and all(j.contradict == 0.0 for j in asked)
+    agreeing = SurePairJudge(1)
+    assert any(j.rule == "model" and j.verdict == "contradicted" for j in judged(agreeing))
+    assert all(len(e) <= 2 for e in agreeing.asked)
 
 
 def test_entailment_weights_round_trip_and_a_damaged_file_names_the_fix(tmp_path):

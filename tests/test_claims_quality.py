@@ -54,17 +54,23 @@ def test_the_old_claim_sets_keep_their_level(service):
 
 
 def test_held_out_public_inference_accuracy(settings, service):
-    from eval.entailment_training import UNSEEN, held_out_report
+    from eval.entailment_training import HEADS_ALONE, UNSEEN, held_out_report
 
-    table = held_out_report(settings, service.checker.entailment, log=lambda message: None)
-    # Three frozen-encoder token-alignment heads: JSICK pairs at 0.80 or more in every language
-    # pair (0.802-0.842 here; the floor leaves a few pairs for another CPU's float rounding of
-    # the encoder's states); JNLI test, whose domain the training data hardly covers, lower (0.68).
+    assert service.checker.pair_judge is not None  # the bundled encoder: the pair judge is on
+    table = held_out_report(settings, service.checker.entailment, service.checker.pair_judge,
+                            log=lambda message: None)
+    # The checker's judgement (three token-alignment heads averaged with the pair judge): JSICK
+    # pairs at 0.82 or more in every language pair (0.829-0.877 here; the floors leave a few
+    # pairs for another CPU's float rounding), JNLI test, whose domain the training data hardly
+    # covers, lower (0.773). Each is above the heads alone (0.802-0.842; JNLI 0.682).
     for pair in ("en-en", "ja-ja", "en-ja", "ja-en"):
-        assert table[f"jsick {pair}"]["accuracy"] >= 0.795, (pair, table[f"jsick {pair}"])
+        both, heads = table[f"jsick {pair}"], table[f"jsick {pair}{HEADS_ALONE}"]
+        assert both["accuracy"] >= 0.82 and heads["accuracy"] >= 0.795, (pair, both, heads)
+        assert both["accuracy"] >= heads["accuracy"] + 0.015, (pair, both, heads)
         # JSICK's split is by pair and its pairs share sentences: on the test pairs neither of
-        # whose sentences was trained on (67-82 per language pair) it is lower, 0.76-0.78.
+        # whose sentences was trained on (67-82 per language pair) it is lower, 0.75-0.81.
         unseen = table[f"jsick {pair} {UNSEEN}"]
         assert unseen["n"] >= 60 and unseen["accuracy"] >= 0.74, (pair, unseen)
-    assert table["jnli ja-ja"]["accuracy"] >= 0.66
+    assert table["jnli ja-ja"]["accuracy"] >= 0.75
+    assert table["jnli ja-ja"]["accuracy"] >= table[f"jnli ja-ja{HEADS_ALONE}"]["accuracy"] + 0.06
     assert table[f"jnli ja-ja {UNSEEN}"]["n"] >= 2400  # JNLI's test split shares almost no sentence

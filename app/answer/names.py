@@ -68,26 +68,54 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-def _pattern(spelling: str) -> str:
-    escaped = re.escape(spelling)
-    if re.match(r"[A-Za-z]", spelling):
-        # Latin spellings are whole words; "US" only in capitals, the others in any case.
-        return rf"(?<![A-Za-z]){escaped}(?![A-Za-z])"
-    if re.match(r"[ァ-ヶー]", spelling):  # タイ is Thailand, タイムズ is not
-        return rf"(?<![ァ-ヶー]){escaped}(?![ァ-ヶー])"
-    return escaped
+# Latin spellings are whole words; katakana ones are not part of a longer katakana word (タイ is
+# Thailand, タイムズ is not); the others (kanji) match anywhere.
+_LATIN, _KATAKANA = "A-Za-z", "ァ-ヶー"
+
+
+def _script(spelling: str) -> str:
+    """The script class a spelling begins with, "" for any other (kanji)."""
+    for script in (_LATIN, _KATAKANA):
+        if re.match(rf"[{script}]", spelling):
+            return script
+    return ""
+
+
+def _trie(spellings: list[str]) -> str:
+    """One pattern matching any of `spellings` (lower-cased, for IGNORECASE), as a trie: the
+    engine follows one branch per character instead of trying every spelling at every position
+    (a flat alternation of the ~700 spellings took half a millisecond a sentence). Its optional
+    tails are greedy, so a longer spelling is tried before its prefix ("South Korea" before
+    "South")."""
+    root: dict = {}
+    for spelling in spellings:
+        node = root
+        for ch in spelling:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:
+        branches = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        return f"(?:{body})?" if "" in node else body
+
+    return pattern(root)
 
 
 def _compile() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
-    """One pattern for every spelling (longest first: "South Korea" before "Korea"), and what
-    each spelling names."""
+    """One pattern for every spelling, and what each spelling names."""
     spellings: dict[str, tuple[str, str]] = {}
     for kind, names in _GAZETTEER.items():
         for canonical, others in names.items():
             for spelling in (canonical, *others):
                 spellings[_fold(spelling)] = (canonical, kind)
-    alternatives = [_pattern(s) for s in sorted(spellings, key=len, reverse=True)]
-    return re.compile("|".join(f"(?:{a})" for a in alternatives), re.IGNORECASE), \
+    parts = []
+    for script in (_LATIN, _KATAKANA, ""):
+        trie = _trie(sorted({s.lower() for s in spellings if _script(s) == script}))
+        parts.append(rf"(?<![{script}]){trie}(?![{script}])" if script else trie)
+    return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE), \
         {s.lower(): v for s, v in spellings.items()}
 
 

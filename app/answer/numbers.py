@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from ingest.vocabulary import MONTHS
@@ -113,6 +114,11 @@ def _plain_kind(text: str, raw: str, value: float, end: int) -> NumberKind:
 
 def extract_numbers(text: str) -> list[Number]:
     """The numbers of a text, each once, in order of appearance."""
+    return list(_numbers(text))
+
+
+@lru_cache(maxsize=8192)  # a claim check reads the same evidence sentences many times over
+def _numbers(text: str) -> tuple[Number, ...]:
     text = unicodedata.normalize("NFKC", text)
     found: list[tuple[int, Number]] = []
     taken: list[tuple[int, int]] = []
@@ -155,4 +161,4 @@ def extract_numbers(text: str) -> list[Number]:
     for _, number in sorted(found, key=lambda item: item[0]):
         if not any(number.matches(seen) for seen in unique):
             unique.append(number)
-    return unique
+    return tuple(unique)

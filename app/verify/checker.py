@@ -34,13 +34,16 @@ from app.answer.names import names_in, spelled
 from app.answer.numbers import Number, extract_numbers, missing_numbers, numbers_not_in
 from app.answer.question import Question
 from app.records import Citation, Support, Verdict
-from app.verify.entailment import EntailmentModel, negations
+from app.verify.entailment import EntailmentModel, combined, negations
+from app.verify.pair_judge import PairJudge
 from app.verify.params import CheckerSettings
 from app.wording import reason
 from index.embedder import TokenStates
 from ingest.lang import detect_lang
 
 # Names: capitalised or upper-case Latin words (not the first word), and katakana words.
+Thresholds = tuple[float, float]  # probabilities that count as confident: (entails, contradicts)
+
 _NAME_EN = re.compile(r"(?<!^)(?<![.!?]\s)\b([A-Z][A-Za-z]{2,}|[A-Z]{2,}[0-9]*)\b")
 _NAME_JA = re.compile(r"[ァ-ヶー]{2,}")
 # The noun a preposition governs, past an article or one more word: "on (the) television".
@@ -107,13 +110,15 @@ class ClaimChecker:
         self.settings = settings
         self.entailment = entailment
         self.read = read  # texts -> token states, as the entailment head was trained on them
+        self.pair_judge: PairJudge | None = None
         self._folded_sources: list[str] = []
         self._countries: dict[str, str] = {}  # per document: the country it names most
 
-    def use_entailment(self, model: EntailmentModel,
-                       read: Callable[[list[str]], list[TokenStates]]) -> None:
-        """Judge with the learned head; `read` gives texts the token states it was trained on."""
-        self.entailment, self.read = model, read
+    def use_entailment(self, model: EntailmentModel, read: Callable[[list[str]], list[TokenStates]],
+                       pair_judge: PairJudge | None = None) -> None:
+        """Judge with the learned heads; `read` gives texts the token states they were trained on.
+        With `pair_judge`, its probabilities are averaged with theirs (on the strongest candidates)."""
+        self.entailment, self.read, self.pair_judge = model, read, pair_judge
 
     def unknown_names(self, claim: str) -> list[str]:
         """Latin-script names in the statement that no source document contains anywhere, and
@@ -213,24 +218,39 @@ class ClaimChecker:
         return np.stack([s.vector for s in self.read(texts)])
 
     def _probabilities(self, claim: str, lang: str,
-                       readings: list[Reading]) -> list[tuple[float, float, bool]]:
-        """Per reading: the probability every head gives that it entails, that it contradicts,
-        and whether "entails" is the heads' most likely label on average."""
+                       readings: list[Reading]) -> list[tuple[float, float, bool, Thresholds | None]]:
+        """Per reading: the probability every judge gives that it entails, that it contradicts,
+        whether "entails" is their most likely label on average, and the thresholds of
+        confidence for what judged it (None without a model)."""
+        none: list[tuple[float, float, bool, Thresholds | None]] = [(0.0, 0.0, False, None)] * len(readings)
         if self.entailment is None or self.read is None or not readings:
-            return [(0.0, 0.0, False)] * len(readings)
+            return none
         # One premise a candidate, in the claim's language when there is a translation, and
         # only for candidates on the topic: the model is not asked about the others.
         premises = [(i, r.translation if r.translation and detect_lang(r.own) != lang else r.own)
                     for i, r in enumerate(readings) if r.on_topic]
+        heads_only = (self.entailment.entail_at, self.entailment.contradict_at)
         if not premises:
-            return [(0.0, 0.0, False)] * len(readings)
+            return [(0.0, 0.0, False, heads_only)] * len(readings)
         texts = [t for _, t in premises]
         *evidence, claimed = self.read([*texts, claim])
         per_head = self.entailment.head_probabilities(evidence, texts, claimed, claim)
-        agreed, likely = per_head.min(axis=0), per_head.mean(axis=0).argmax(axis=1) == 0
-        out = [(0.0, 0.0, False)] * len(readings)
-        for (i, _), row, entails in zip(premises, agreed, likely):
-            out[i] = (float(row[0]), float(row[1]), bool(entails))
+        heads_mean, heads_min = per_head.mean(axis=0), per_head.min(axis=0)
+        # The pair judge reads evidence and statement together, a full pass of the encoder per
+        # candidate: only the strongest few are asked (`pair_candidates`; README, "Speed").
+        judge = self.pair_judge
+        pair: dict[int, np.ndarray] = {}
+        if judge is not None:
+            asked = sorted(range(len(premises)), key=lambda k: -readings[premises[k][0]].strength)
+            asked = asked[:self.settings.pair_candidates]
+            pair = dict(zip(asked, judge.probabilities([texts[k] for k in asked], claim)))
+        out = [(0.0, 0.0, False, heads_only)] * len(readings)
+        for k, (i, _) in enumerate(premises):
+            mean, agreed, thresholds = heads_mean[k], heads_min[k], heads_only
+            if judge is not None and k in pair:
+                mean, agreed = combined(mean, agreed, pair[k])
+                thresholds = (judge.entail_at, judge.contradict_at)
+            out[i] = (float(agreed[0]), float(agreed[1]), bool(mean.argmax() == 0), thresholds)
         return out
 
     # ------------------------------------------------------------------ rules and verdicts
@@ -239,10 +259,8 @@ class ClaimChecker:
         terms = self.composer.tokenizer.tokenize(claim)
         readings = [self._read(claim, lang, terms, s) for s in scored]
         probabilities = self._probabilities(claim, lang, readings)
-        thresholds = (self.entailment.entail_at, self.entailment.contradict_at) \
-            if self.entailment is not None else None
         return [combine(claim, lang, s, r, e, c, self.settings, thresholds, likely)
-                for s, r, (e, c, likely) in zip(scored, readings, probabilities)]
+                for s, r, (e, c, likely, thresholds) in zip(scored, readings, probabilities)]
 
     def decide(self, judgements: list[Judgement]) -> Judgement:
         """The deciding judgement: a support; but a contradiction by a rule (another name, a
@@ -298,7 +316,7 @@ class ClaimChecker:
 
 
 def combine(claim: str, lang: str, sentence: Scored, r: Reading, entail: float, contradict: float,
-            settings: CheckerSettings, thresholds: tuple[float, float] | None,
+            settings: CheckerSettings, thresholds: Thresholds | None,
             likely_entails: bool = False) -> Judgement:
     """One candidate's judgement from its reading, the learned probabilities that every head
     agrees on (with their confidence thresholds, or None without a model) and the exact rules."""

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class CheckerSettings:
     candidates: int = 8  # best evidence sentences examined
+    # The strongest of them (on the topic) that the pair judge also reads: a full pass of the
+    # encoder each (README, "Claim checks": speed); 0 leaves the entailment heads alone.
+    pair_candidates: int = 1
     support_overlap: float = 0.6  # same language: share of the statement's words in the evidence
     support_dense: float = 0.09  # across languages: centred similarity to the evidence
     topic_overlap: float = 0.5  # same thing talked about (needed to call a number contradicted)
