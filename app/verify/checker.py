@@ -41,9 +41,9 @@ from app.wording import reason
 from index.embedder import TokenStates
 from ingest.lang import detect_lang
 
-# Names: capitalised or upper-case Latin words (not the first word), and katakana words.
 Thresholds = tuple[float, float]  # probabilities that count as confident: (entails, contradicts)
 
+# Names: capitalised or upper-case Latin words (not the first word), and katakana words.
 _NAME_EN = re.compile(r"(?<!^)(?<![.!?]\s)\b([A-Z][A-Za-z]{2,}|[A-Z]{2,}[0-9]*)\b")
 _NAME_JA = re.compile(r"[ァ-ヶー]{2,}")
 # The noun a preposition governs, past an article or one more word: "on (the) television".
@@ -222,9 +222,8 @@ class ClaimChecker:
         """Per reading: the probability every judge gives that it entails, that it contradicts,
         whether "entails" is their most likely label on average, and the thresholds of
         confidence for what judged it (None without a model)."""
-        none: list[tuple[float, float, bool, Thresholds | None]] = [(0.0, 0.0, False, None)] * len(readings)
         if self.entailment is None or self.read is None or not readings:
-            return none
+            return [(0.0, 0.0, False, None)] * len(readings)
         # One premise a candidate, in the claim's language when there is a translation, and
         # only for candidates on the topic: the model is not asked about the others.
         premises = [(i, r.translation if r.translation and detect_lang(r.own) != lang else r.own)

@@ -78,8 +78,9 @@ def combined(heads_mean: np.ndarray, heads_min: np.ndarray,
              pair: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """The judgement ([n, 3], LABELS order) and what every judge is sure of, from the heads' mean
     and minimum and, where it runs, the pair judge's probabilities (app/verify/pair_judge.py):
-    the pair judge weighs as much as the heads together (on the tuning pairs, their mean beat
-    either alone in four of five groups: README, "Claim checks")."""
+    the pair judge weighs as much as the heads together (on the tuning pairs their mean beat the
+    heads alone in four groups of five, and the pair judge alone in the three weakest: README,
+    "Claim checks")."""
     if pair is None:
         return heads_mean, heads_min
     return (heads_mean + pair) / 2, np.minimum(heads_min, pair)
