@@ -187,10 +187,6 @@ def accuracy_table(probabilities: np.ndarray, table: PairTable, seen: frozenset[
     return out
 
 
-def fingerprint_of(model_dir: str) -> str:
-    return encoder_fingerprint(model_dir)
-
-
 def with_longer_premises(pairs: list[Pair], seed: int = SEED) -> list[Pair]:
     """Each training pair again, its premise joined (before or after) to the premise of another
     pair in the same language: the label stands, since what the added sentence says is beside the
@@ -261,7 +257,7 @@ def embedder_of(settings: Settings, log: Log = print):  # -> tuple[Embedder, str
     model = resolve_model(settings, log=log)
     embedder = Embedder(model, settings.model.query_prompt, settings.model.passage_prompt, 64,
                         settings.model.query_threads)
-    return embedder, fingerprint_of(model)
+    return embedder, encoder_fingerprint(model)
 
 
 def train_from_settings(settings: Settings, log: Log = print) -> dict[str, object]:

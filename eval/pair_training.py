@@ -27,7 +27,6 @@ from app.verify.pair_judge import (
     PairJudge,
     classify,
     encoder_fingerprint,
-    padded_ids,
     pair_ids,
     tuned_names,
 )
@@ -60,7 +59,7 @@ def lower_states(encoder: LeanEncoder, rows: list[list[int]], first_tuned: int,
     with torch.inference_mode():
         for start in range(0, len(order), batch):
             chunk = order[start:start + batch]
-            ids, mask = padded_ids(encoder, [rows[i] for i in chunk])
+            ids, mask = encoder.padded([rows[i] for i in chunk])
             states = encoder.run_layers(encoder.embed(ids), mask, range(first_tuned)).half()
             for j, i in enumerate(chunk):
                 out[i] = states[j, :len(rows[i])].clone()

@@ -78,6 +78,17 @@ class LeanEncoder:
         self.pad_id = int(config.get("pad_token_id") or 0)
         self._torch = torch
 
+    def padded(self, rows: list[list[int]]) -> tuple[Any, Any]:
+        """Token id rows as one batch padded to the longest: (ids, attention mask), [batch, length]."""
+        torch = self._torch
+        length = max(len(r) for r in rows)
+        ids = torch.full((len(rows), length), self.pad_id, dtype=torch.long)
+        mask = torch.zeros((len(rows), length), dtype=torch.long)
+        for j, r in enumerate(rows):
+            ids[j, :len(r)] = torch.tensor(r, dtype=torch.long)
+            mask[j, :len(r)] = 1
+        return ids, mask
+
     def embed(self, ids: Any) -> Any:
         """The embedding layer's output for token ids [batch, length]."""
         w = self.w
@@ -168,11 +179,5 @@ class LeanEncoder:
         with torch.inference_mode():
             for start in starts:
                 rows = order[start:start + batch_size]
-                length = max(len(encodings[r].ids) for r in rows)
-                ids = torch.full((len(rows), length), self.pad_id, dtype=torch.long)
-                mask = torch.zeros((len(rows), length), dtype=torch.long)
-                for j, r in enumerate(rows):
-                    tokens = encodings[r].ids
-                    ids[j, :len(tokens)] = torch.tensor(tokens, dtype=torch.long)
-                    mask[j, :len(tokens)] = 1
+                ids, mask = self.padded([encodings[r].ids for r in rows])
                 yield rows, self._forward(ids, mask), mask

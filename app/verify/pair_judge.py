@@ -47,23 +47,12 @@ def encoder_fingerprint(model_dir: str) -> str:
     return hashlib.sha256(model_fingerprint(model_dir).encode()).hexdigest()[:16]
 
 
-def pair_ids(encoder: LeanEncoder, evidence: str, statement: str,
-             max_evidence: int = MAX_EVIDENCE_TOKENS) -> list[int]:
+def pair_ids(encoder: LeanEncoder, evidence: str, statement: str) -> list[int]:
     """The token ids of the pair as one text, each side cut to its budget."""
     start, end = encoder.tokenizer.token_to_id("<s>"), encoder.tokenizer.token_to_id("</s>")
     first, second = encoder.tokenizer.encode_batch([PROMPT + evidence, PROMPT + statement])
-    return [start, *first.ids[1:-1][:max_evidence], end, end,
+    return [start, *first.ids[1:-1][:MAX_EVIDENCE_TOKENS], end, end,
             *second.ids[1:-1][:MAX_STATEMENT_TOKENS], end]
-
-
-def padded_ids(encoder: LeanEncoder, rows: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
-    length = max(len(r) for r in rows)
-    ids = torch.full((len(rows), length), encoder.pad_id, dtype=torch.long)
-    mask = torch.zeros((len(rows), length), dtype=torch.long)
-    for j, r in enumerate(rows):
-        ids[j, :len(r)] = torch.tensor(r, dtype=torch.long)
-        mask[j, :len(r)] = 1
-    return ids, mask
 
 
 def classify(states: torch.Tensor, mask: torch.Tensor, weights: dict[str, Any]) -> torch.Tensor:
@@ -106,7 +95,7 @@ class PairJudge:
         with torch.inference_mode():
             for start in range(0, len(order), batch):
                 chunk = order[start:start + batch]
-                ids, mask = padded_ids(self.encoder, [rows[i] for i in chunk])
+                ids, mask = self.encoder.padded([rows[i] for i in chunk])
                 out[chunk] = torch.softmax(self.logits(ids, mask), dim=1).numpy()
         return out
 
