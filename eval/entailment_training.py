@@ -150,12 +150,10 @@ def fit_head(head, rows: np.ndarray, batch_size: int, epochs: int, rng: np.rando
     head.eval()
 
 
-def predict(model: EntailmentModel, table: PairTable, agreed: bool = False,
-            batch_size: int = 256) -> np.ndarray:
-    """[pairs, LABELS] probabilities: the heads' mean, or with `agreed` their minimum."""
-    per_head = np.concatenate([table.per_head(model, list(range(start, min(start + batch_size, len(table)))))
-                               for start in range(0, len(table), batch_size)], axis=1)
-    return per_head.min(axis=0) if agreed else per_head.mean(axis=0)
+def head_probabilities(model: EntailmentModel, table: PairTable, batch_size: int = 256) -> np.ndarray:
+    """[heads, pairs, LABELS]: each head's probabilities."""
+    return np.concatenate([table.per_head(model, list(range(start, min(start + batch_size, len(table)))))
+                           for start in range(0, len(table), batch_size)], axis=1)
 
 
 def threshold(probabilities: np.ndarray, is_label: np.ndarray, max_wrong: float) -> float:
@@ -223,16 +221,17 @@ def train_entailment(encode: Encode, fingerprint: str, cache: Path,
     started = time.perf_counter()
     train = tables["train"]
     model = fit(train)
-    tune = tables["tune"]
-    probabilities = predict(model, tune, agreed=True)  # the checker's thresholds are on agreement
+    tune, test = tables["tune"], tables["test"]
+    per_head = head_probabilities(model, tune)
+    probabilities = per_head.min(axis=0)  # the checker's thresholds are on agreement
     entail_at = threshold(probabilities[:, 0], tune.labels == 0, MAX_WRONG_ENTAILMENT)
     contradict_at = threshold(probabilities[:, 1], tune.labels == 1, MAX_WRONG_CONTRADICTION)
     model = replace(model, entail_at=entail_at, contradict_at=contradict_at)
     seconds = time.perf_counter() - started
     report: dict[str, object] = {"entail_at": entail_at, "contradict_at": contradict_at,
                                  "train_pairs": len(train), "fit_seconds": round(seconds, 1),
-                                 "tune": accuracy_table(predict(model, tune), tune),
-                                 "test": accuracy_table(predict(model, tables["test"]), tables["test"])}
+                                 "tune": accuracy_table(per_head.mean(axis=0), tune),
+                                 "test": accuracy_table(head_probabilities(model, test).mean(axis=0), test)}
     path = folder / ENTAILMENT_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     model.save(path)
@@ -279,9 +278,10 @@ def held_out_report(settings: Settings, model: EntailmentModel, pair_judge: Pair
                        splits=("test",))["test"]
     trained = [p for p in load_pairs(PAIRS_FILE) if p.split == "train"]
     seen = frozenset(t for p in trained for t in (p.premise, p.hypothesis))
-    heads = predict(model, test)
+    per_head = head_probabilities(model, test)
+    heads = per_head.mean(axis=0)
     if pair_judge is None:
         return accuracy_table(heads, test, seen)
     pair = pair_judge.pair_probabilities([(p.premise, p.hypothesis) for p in test.pairs])
-    judgement, _ = combined(heads, predict(model, test, agreed=True), pair)
+    judgement, _ = combined(heads, per_head.min(axis=0), pair)
     return {**accuracy_table(judgement, test, seen), **accuracy_table(heads, test, suffix=HEADS_ALONE)}

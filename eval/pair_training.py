@@ -32,14 +32,16 @@ from app.verify.pair_judge import (
 )
 from eval.entailment_data import PAIRS_FILE, Pair, load_pairs
 from eval.entailment_training import (
+    HEADS_ALONE,
     MAX_WRONG_CONTRADICTION,
     MAX_WRONG_ENTAILMENT,
     SEED,
     STATES_CACHE,
     Log,
+    accuracy_table,
     embedder_of,
+    head_probabilities,
     load_tables,
-    predict,
     threshold,
 )
 from index.lean_encoder import LeanEncoder
@@ -55,11 +57,8 @@ def lower_states(encoder: LeanEncoder, rows: list[list[int]], first_tuned: int,
                  batch: int = 64) -> list[torch.Tensor]:
     """Each pair's states after the frozen lower layers, float16, in the order of `rows`."""
     out: list[torch.Tensor] = [torch.zeros(0)] * len(rows)
-    order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
     with torch.inference_mode():
-        for start in range(0, len(order), batch):
-            chunk = order[start:start + batch]
-            ids, mask = encoder.padded([rows[i] for i in chunk])
+        for chunk, ids, mask in encoder.by_length(rows, batch):
             states = encoder.run_layers(encoder.embed(ids), mask, range(first_tuned)).half()
             for j, i in enumerate(chunk):
                 out[i] = states[j, :len(rows[i])].clone()
@@ -126,17 +125,6 @@ def fit(encoder: LeanEncoder, pairs: list[Pair], first_tuned: int = FIRST_TUNED,
             CLASSIFIER[0]: head.weight.detach(), CLASSIFIER[1]: head.bias.detach()}
 
 
-def combined_accuracy(heads: np.ndarray, pair: np.ndarray, pairs: list[Pair]) -> dict[str, float]:
-    """Accuracy per source and language pair of the heads, the pair judge and their mean."""
-    labels = np.array([p.label for p in pairs])
-    out: dict[str, float] = {}
-    for group in sorted({f"{p.source} {p.langs}" for p in pairs}):
-        rows = np.array([f"{p.source} {p.langs}" == group for p in pairs])
-        for name, probs in (("heads", heads), ("pair", pair), ("both", (heads + pair) / 2)):
-            out[f"{group} {name}"] = round(float((probs[rows].argmax(1) == labels[rows]).mean()), 4)
-    return out
-
-
 def train_pair_judge(settings: Settings, log: Log = print, folder=WEIGHTS_DIR) -> dict[str, object]:
     """Fits the pair judge, sets the combined thresholds on `tune`, writes the file and manifest entry."""
     embedder, fingerprint = embedder_of(settings, log)
@@ -153,7 +141,8 @@ def train_pair_judge(settings: Settings, log: Log = print, folder=WEIGHTS_DIR) -
     tune_table = load_tables(embedder.token_states, fingerprint, settings.cache_dir / STATES_CACHE, log,
                              splits=("tune",))["tune"]
     pair = judge.pair_probabilities([(p.premise, p.hypothesis) for p in tune_table.pairs])
-    _, agreed = combined(predict(heads, tune_table), predict(heads, tune_table, agreed=True), pair)
+    per_head = head_probabilities(heads, tune_table)
+    judgement, agreed = combined(per_head.mean(axis=0), per_head.min(axis=0), pair)
     entail_at = threshold(agreed[:, 0], tune_table.labels == 0, MAX_WRONG_ENTAILMENT)
     contradict_at = threshold(agreed[:, 1], tune_table.labels == 1, MAX_WRONG_CONTRADICTION)
     judge = replace(judge, entail_at=entail_at, contradict_at=contradict_at)
@@ -166,9 +155,11 @@ def train_pair_judge(settings: Settings, log: Log = print, folder=WEIGHTS_DIR) -
         "encoder_fingerprint": encoder_fingerprint(embedder.model),
         "trained_on": "eval/training/nli.jsonl.gz (train split)",
         "licence": "CC BY-SA 4.0 (JSICK, JNLI: README)"}, folder)
-    report = combined_accuracy(predict(heads, tune_table), pair, tune_table.pairs)
-    for name, value in report.items():
-        log(f"pair judge tune {name}: {value:.3f}")
+    report = {**accuracy_table(judgement, tune_table),
+              **accuracy_table(pair, tune_table, suffix=", pair judge alone"),
+              **accuracy_table(per_head.mean(axis=0), tune_table, suffix=HEADS_ALONE)}
+    for name, row in report.items():
+        log(f"pair judge tune {name}: {row['accuracy']:.3f}")
     log(f"Pair judge written to {path} in {seconds:.0f} s (fit); combined entails at {entail_at}, "
         f"contradicts at {contradict_at}")
     return {"fit_seconds": round(seconds, 1), "entail_at": entail_at, "contradict_at": contradict_at,

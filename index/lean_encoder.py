@@ -89,6 +89,14 @@ class LeanEncoder:
             mask[j, :len(r)] = 1
         return ids, mask
 
+    def by_length(self, rows: list[list[int]], batch_size: int) -> Any:
+        """(positions in `rows`, ids, mask) per padded batch of rows of similar lengths, shortest
+        first: little padding."""
+        order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
+        for start in range(0, len(order), batch_size):
+            chunk = order[start:start + batch_size]
+            yield (chunk, *self.padded([rows[i] for i in chunk]))
+
     def embed(self, ids: Any) -> Any:
         """The embedding layer's output for token ids [batch, length]."""
         w = self.w

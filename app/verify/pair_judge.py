@@ -91,11 +91,8 @@ class PairJudge:
         """[n, 3] for (evidence, statement) pairs, read in batches of similar lengths."""
         rows = [pair_ids(self.encoder, evidence, statement) for evidence, statement in pairs]
         out = np.zeros((len(rows), 3), np.float32)
-        order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
         with torch.inference_mode():
-            for start in range(0, len(order), batch):
-                chunk = order[start:start + batch]
-                ids, mask = self.encoder.padded([rows[i] for i in chunk])
+            for chunk, ids, mask in self.encoder.by_length(rows, batch):
                 out[chunk] = torch.softmax(self.logits(ids, mask), dim=1).numpy()
         return out
 
