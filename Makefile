@@ -43,7 +43,7 @@ eval: index
 # The learned passage ranker, answer selector, answer reranker, answer locator and the claim
 # checker's entailment heads and pair judge (app/weights) from the training files in eval/training,
 # with fixed seeds: seconds for the ranker and the selector, a minute for the locator, about 20
-# minutes for the reranker, 13 for the entailment heads and 13 for the pair judge on two cores, plus
+# minutes for the reranker, 13 for the entailment heads and 22 for the pair judge on two cores, plus
 # about 10 minutes reading their training sentences with the encoder the first time (cached in
 # .kakehashi/cache).
 train: model

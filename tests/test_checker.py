@@ -467,6 +467,18 @@ def test_training_pairs_with_longer_premises_keep_their_label_and_language():
     assert all(ord(c) > 0x3000 for c in longer[2].premise)  # a Japanese premise joins a Japanese one
 
 
+def test_the_pair_judge_reads_jnli_pairs_more_often_and_never_a_tuning_or_test_pair():
+    from eval.entailment_data import Pair
+    from eval.pair_training import JNLI_REPEAT, training_pairs
+
+    jnli = Pair("男性が走っている。", "男性が動いている。", 0, "ja-ja", "jnli", "train")
+    jsick = Pair("A man runs", "A man moves", 0, "en-en", "jsick", "train")
+    held = [Pair("a", "b", 2, "ja-ja", "jnli", "tune"), Pair("c", "d", 2, "ja-ja", "jnli", "test")]
+    trained = training_pairs([jnli, jsick, *held])
+    assert JNLI_REPEAT > 1 and trained.count(jnli) == JNLI_REPEAT and trained.count(jsick) == 1
+    assert not set(held) & set(trained)
+
+
 def test_training_sentences_are_read_in_one_call_and_cached_whole(tmp_path):
     from eval.entailment_training import read_sentences
 
