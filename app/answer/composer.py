@@ -64,35 +64,25 @@ _PHRASE_OPENERS = frozenset(
 # A capitalised word followed by another (or a number): "Staten Island", "June 1987".
 _NAME_GOES_ON = re.compile(r"\b[A-Z][\w'’.-]*\s+(?=[A-Z0-9])")
 
-# An English list: three or more items of a few words, separated by commas, closed by "and" or
-# "or" ("infectious disease, genomic medicine, cancer, and dementia"). A quote never ends inside
-# one: its commas separate the items of one phrase, not clauses.
-_ITEM = r"[^\s,;:.()]+(?:\s+[^\s,;:.()]+){0,3}"
-_LIST = re.compile(rf"{_ITEM}(?:,\s+{_ITEM})+,?\s+(?:and|or)\s+[^\s,;:.()]+")
-
 _EMBEDDED_WINDOWS = 6
 
 
-def _cut_points(text: str, limit: int) -> tuple[list[int], list[int]]:
-    """Where a quote of at most `limit` characters may start (clause and word boundaries, not
-    inside a name), and where it may end (clause boundaries, and before a word that opens a
-    phrase; not inside a list that fits in such a quote)."""
+def _cut_points(text: str) -> tuple[list[int], list[int]]:
+    """Where a quote may start (clause and word boundaries, not inside a name), and where it may
+    end (clause boundaries, and before a word that opens a phrase)."""
     clauses = {m.end() for m in re.finditer(r"[、，,;；:：。]\s*", text)}
     starts = {0} | clauses | {m.end() for m in re.finditer(r"\s+", text)}
     ends = set(clauses) | {len(text)}
     for m in re.finditer(r"([A-Za-z0-9'’%)\].\"”-]+)\s+(?=([A-Za-z]+))", text):
         if m.group(1).lower() not in _OPEN_ENDED and m.group(2).lower() in _PHRASE_OPENERS:
             ends.add(m.end(1))
-    # From a list's first comma to its last item's first word (not "In 1997, A and B": two commas).
-    inside_lists = {c for m in _LIST.finditer(text) if m.group().count(",") >= 2 and len(m.group()) <= limit
-                    for c in range(m.start() + m.group().index(","), m.end())}
-    return sorted(starts - {m.end() for m in _NAME_GOES_ON.finditer(text)}), sorted(ends - inside_lists)
+    return sorted(starts - {m.end() for m in _NAME_GOES_ON.finditer(text)}), sorted(ends)
 
 
 def _windows(text: str, limit: int) -> list[tuple[int, int]]:
     """Maximal spans of at most `limit` characters between allowed cut points (never
     mid-phrase); none when no such span exists."""
-    starts, ends = _cut_points(text, limit)
+    starts, ends = _cut_points(text)
     spans: list[tuple[int, int]] = []
     for a in starts:
         b = max((c for c in ends if a < c <= a + limit), default=None)
