@@ -17,6 +17,12 @@ _ABBREVIATIONS = frozenset(
     "dr mr mrs ms prof st no vol fig figs e.g i.e etc vs approx inc ltd co corp dept univ est ed eds "
     "pp p cf al gen gov sr jr u.s u.k".split()
 ) | frozenset(MONTH_ABBREVIATIONS)
+# Words that start a sentence and hardly ever follow a name: after a dotted acronym ("the U.S. At
+# present, ...") they mark the acronym's full stop as the sentence's too ("the U.S. Army" goes on).
+_SENTENCE_STARTERS = frozenset(
+    "a an the at in on by for from with after before during since as when while although though "
+    "however but and yet so thus therefore moreover furthermore meanwhile today currently "
+    "it its this that these those there here he she we they i our their his her".split())
 TERMINAL_CHARS = "。！？!?.」』）)】〕\"”’:：;；"
 
 
@@ -27,8 +33,15 @@ def _is_abbreviation(text: str, period: int) -> bool:
     if word is None:
         return False
     token = word.group(1).lower()
+    if "." in token and word.group(1).isupper() and _starts_sentence(text, period + 1):
+        return False
     # A lone capital is an initial ("Y. Matsumoto"); dotted acronyms ("U.S.") continue too.
     return token in _ABBREVIATIONS or len(token) == 1 or "." in token
+
+
+def _starts_sentence(text: str, position: int) -> bool:
+    word = re.match(r"\s+([A-Z][a-z]*)\b", text[position:position + 40])
+    return word is not None and word.group(1).lower() in _SENTENCE_STARTERS
 
 
 def _line_spans(text: str) -> list[tuple[int, int]]:

@@ -14,7 +14,7 @@ from app.answer.evidence import Scored
 from app.answer.names import names_in, spelled
 from app.answer.question import Question
 from app.answer.selector import WeightsError, write_manifest_entry
-from app.verify.checker import CheckerSettings, ClaimChecker, Judgement, Reading, combine
+from app.verify.checker import CheckerSettings, ClaimChecker, Judgement, Reading, combine, premise
 from app.verify.entailment import (
     ENTAILMENT_FILE,
     LABELS,
@@ -56,6 +56,23 @@ def test_a_close_sentence_with_every_number_and_name_supports():
     j = judge("HFSP was proposed by Japan at the Venice Summit in June 1987.", HFSP)
     assert j.verdict == "supported"
     assert j.reason.startswith("The sources state this: “HFSP is an international")
+
+
+def test_the_judges_read_the_context_that_names_what_the_sentence_leaves_out():
+    own = "The construction of the accelerator was completed in 2008."
+    before = "The Large Hadron Collider (LHC) project is implemented at CERN."
+    plain = reading(own, before="It is large.")
+    assert premise("The LHC was completed in 2008.", "en", plain) == own
+    claim = "LHCの加速器は2008年に完成した。"
+    assert premise(claim, "ja", replace(plain, before=before)) == f"{before} {own}"
+    headed = replace(plain, heading="Large Hadron Collider (LHC)")
+    assert premise(claim, "ja", headed) == f"Large Hadron Collider (LHC): {own}"
+    # A name no context gives, or none at all: the sentence alone.
+    assert premise("The ISS accelerator was completed in 2008.", "en", headed) == own
+    assert premise("The accelerator was completed in 2008.", "en", headed) == own
+    # With a translation in the statement's language, the translation.
+    translated = reading(own, translation="加速器は2008年に完成した。", before=before)
+    assert premise(claim, "ja", translated) == "加速器は2008年に完成した。"
 
 
 def test_a_negated_claim_is_contradicted_by_the_affirmative_sentence():

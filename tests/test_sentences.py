@@ -28,6 +28,13 @@ def test_english_sentences_skip_abbreviations_and_initials():
     ]
 
 
+def test_a_dotted_acronym_ends_a_sentence_when_a_sentence_starter_follows():
+    text = "It was built by Japan and the U.S. At present, 200 researchers take part. The U.S. Army came."
+    assert _sentences(text) == ["It was built by Japan and the U.S.",
+                                "At present, 200 researchers take part.", "The U.S. Army came."]
+    assert _sentences("Some fields, e.g. The Arts, are new.") == ["Some fields, e.g. The Arts, are new."]
+
+
 def test_lines_are_units_but_wrapped_prose_is_joined():
     text = "2015年6月\tネパール大震災関連研究\n2014年2月\tフィリピン台風\nThe program was\nlaunched in 2003."
     assert _sentences(text) == ["2015年6月\tネパール大震災関連研究", "2014年2月\tフィリピン台風",

@@ -54,6 +54,12 @@ _ONLY = re.compile(r"\b(?:only|alone|solely|exclusively)\b|だけ|のみ|単独"
 # "All", "every", 「すべて」: the evidence must say as much.
 _ALL = re.compile(r"\b(?:all|every|each|always)\b|すべて|全て|全部|全員|あらゆる|いずれも|必ず",
                   re.IGNORECASE)
+# Latin-script names in a statement of either language: acronyms anywhere, capitalised words past
+# the first ("ATLAS", "LHC", "Japan"); in Japanese every Latin word is one.
+_LATIN_NAME = re.compile(r"\b[A-Z][A-Z0-9]+\b|(?<!^)\b[A-Z][a-z]{2,}\b")
+# "4) ", "(2) ", "1. ", "第3章 ": a heading's numbering.
+_SECTION_NUMBER = re.compile(r"^\s*(?:\(?[0-9０-９]+[).．.]|第[0-9０-９一二三四五六七八九十]+[章節項])\s*")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9&+-]*")
 
 
 def _fold(text: str) -> str:
@@ -100,6 +106,7 @@ class Reading:
     # evidence, so the learned judgement's agreement is enough to support it.
     anchored: bool = False
     before: str = ""  # the neighbour before the sentence, when it is read with it
+    heading: str = ""  # the passage's own section heading, without its numbering
 
 
 class ClaimChecker:
@@ -205,8 +212,9 @@ class ClaimChecker:
         # Each part on its own: a passage's names are found once for all the checks that read it.
         context_names = frozenset(n.canonical for part in (text, chunk.title, chunk.text, main)
                                   for n in names_in(part))
+        heading = _SECTION_NUMBER.sub("", chunk.title.rsplit("›", 1)[-1]).strip()
         return Reading(text, own, translation, close, on_topic, strength, context_names, overlap,
-                       anchored, before)
+                       anchored, before, heading)
 
     # ------------------------------------------------------------------ the learned judgement
 
@@ -226,8 +234,7 @@ class ClaimChecker:
             return [(0.0, 0.0, False, None)] * len(readings)
         # One premise a candidate, in the claim's language when there is a translation, and
         # only for candidates on the topic: the model is not asked about the others.
-        premises = [(i, r.translation if r.translation and detect_lang(r.own) != lang else r.own)
-                    for i, r in enumerate(readings) if r.on_topic]
+        premises = [(i, premise(claim, lang, r)) for i, r in enumerate(readings) if r.on_topic]
         heads_only = (self.entailment.entail_at, self.entailment.contradict_at)
         if not premises:
             return [(0.0, 0.0, False, heads_only)] * len(readings)
@@ -394,6 +401,24 @@ def combine(claim: str, lang: str, sentence: Scored, r: Reading, entail: float, 
         return replace(judged("supported", "supported"),
                        strength=r.strength - settings.list_penalty * listed)
     return judged("unsupported", "unsupported")
+
+
+def premise(claim: str, lang: str, r: Reading) -> str:
+    """What the learned judges read as evidence: the sentence, in the statement's language when it
+    has a translation. A name the statement gives that the sentence leaves to its context ("the
+    accelerator" in a section on the LHC) is read with the neighbour before or the section heading
+    that names it, so that the judges do not take the missing name for a new fact."""
+    if r.translation and detect_lang(r.own) != lang:
+        return r.translation
+    names = _LATIN_WORD.findall(claim) if lang == "ja" else _LATIN_NAME.findall(claim)
+    folded = _fold(r.own)
+    unnamed = [_fold(n) for n in names if _fold(n) not in folded]
+    if not unnamed:
+        return r.own
+    for context in (r.before, r.heading):
+        if context and all(n in _fold(context) for n in unnamed):
+            return f"{context} {r.own}" if context is r.before else f"{context}: {r.own}"
+    return r.own
 
 
 def _other_numbers(found: list[Number], missing: list[Number], claimed: list[Number]) -> list[Number]:
