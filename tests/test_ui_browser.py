@@ -151,6 +151,8 @@ def open_page(browser: Browser, url: str) -> Iterator[OpenPage]:
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
+        # expect() has its own 5 s default; a busy machine may take longer (this is no speed test).
+        expect.set_options(timeout=TIMEOUT_MS)
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
         page.on("pageerror", lambda error: errors.append(str(error)))

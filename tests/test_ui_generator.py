@@ -101,6 +101,8 @@ def generator_page(service, llm: ScriptedServer, model: str) -> Iterator[Page]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1360, "height": 900}, locale="en-US")
         page.set_default_timeout(TIMEOUT_MS)
+        # expect() has its own 5 s default; a busy machine may take longer (this is no speed test).
+        expect.set_options(timeout=TIMEOUT_MS)
         page.goto(url)
         expect(page.locator(".kk-transcript[data-ready]")).to_have_count(1)
         page.locator("#kk-gen").get_by_text("Answer settings").click()

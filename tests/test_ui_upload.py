@@ -44,6 +44,8 @@ def page(library) -> Iterator[Page]:
         context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-US")
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
+        # expect() has its own 5 s default; a busy machine may take longer (this is no speed test).
+        expect.set_options(timeout=TIMEOUT_MS)
         page.goto(url)
         expect(page.locator("#kk-question textarea")).to_be_editable()
         yield page
