@@ -14,7 +14,15 @@ from app.answer.evidence import Scored
 from app.answer.names import names_in, spelled
 from app.answer.question import Question
 from app.answer.selector import WeightsError, write_manifest_entry
-from app.verify.checker import CheckerSettings, ClaimChecker, Judgement, Reading, combine, premise
+from app.verify.checker import (
+    CheckerSettings,
+    ClaimChecker,
+    Judgement,
+    Reading,
+    combine,
+    premise,
+    with_context,
+)
 from app.verify.entailment import (
     ENTAILMENT_FILE,
     LABELS,
@@ -58,21 +66,22 @@ def test_a_close_sentence_with_every_number_and_name_supports():
     assert j.reason.startswith("The sources state this: “HFSP is an international")
 
 
-def test_the_judges_read_the_context_that_names_what_the_sentence_leaves_out():
+def test_the_pair_judge_reads_the_context_that_names_what_the_sentence_leaves_out():
     own = "The construction of the accelerator was completed in 2008."
     before = "The Large Hadron Collider (LHC) project is implemented at CERN."
     plain = reading(own, before="It is large.")
-    assert premise("The LHC was completed in 2008.", "en", plain) == own
     claim = "LHCの加速器は2008年に完成した。"
-    assert premise(claim, "ja", replace(plain, before=before)) == f"{before} {own}"
+    assert with_context("The LHC was completed in 2008.", "en", plain, own) == own
+    assert with_context(claim, "ja", replace(plain, before=before), own) == f"{before} {own}"
     headed = replace(plain, heading="Large Hadron Collider (LHC)")
-    assert premise(claim, "ja", headed) == f"Large Hadron Collider (LHC): {own}"
+    assert with_context(claim, "ja", headed, own) == f"Large Hadron Collider (LHC): {own}"
     # A name no context gives, or none at all: the sentence alone.
-    assert premise("The ISS accelerator was completed in 2008.", "en", headed) == own
-    assert premise("The accelerator was completed in 2008.", "en", headed) == own
-    # With a translation in the statement's language, the translation.
+    assert with_context("The ISS accelerator was completed in 2008.", "en", headed, own) == own
+    assert with_context("The accelerator was completed in 2008.", "en", headed, own) == own
+    # With a translation in the statement's language, the judges read the translation alone.
     translated = reading(own, translation="加速器は2008年に完成した。", before=before)
-    assert premise(claim, "ja", translated) == "加速器は2008年に完成した。"
+    assert premise("ja", translated) == "加速器は2008年に完成した。"
+    assert with_context(claim, "ja", translated, premise("ja", translated)) == "加速器は2008年に完成した。"
 
 
 def test_a_negated_claim_is_contradicted_by_the_affirmative_sentence():

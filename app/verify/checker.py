@@ -57,9 +57,9 @@ _ALL = re.compile(r"\b(?:all|every|each|always)\b|すべて|全て|全部|全員
 # Latin-script names in a statement of either language: acronyms anywhere, capitalised words past
 # the first ("ATLAS", "LHC", "Japan"); in Japanese every Latin word is one.
 _LATIN_NAME = re.compile(r"\b[A-Z][A-Z0-9]+\b|(?<!^)\b[A-Z][a-z]{2,}\b")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9&+-]*")
 # "4) ", "(2) ", "1. ", "第3章 ": a heading's numbering.
 _SECTION_NUMBER = re.compile(r"^\s*(?:\(?[0-9０-９]+[).．.]|第[0-9０-９一二三四五六七八九十]+[章節項])\s*")
-_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9&+-]*")
 
 
 def _fold(text: str) -> str:
@@ -234,7 +234,7 @@ class ClaimChecker:
             return [(0.0, 0.0, False, None)] * len(readings)
         # One premise a candidate, in the claim's language when there is a translation, and
         # only for candidates on the topic: the model is not asked about the others.
-        premises = [(i, premise(claim, lang, r)) for i, r in enumerate(readings) if r.on_topic]
+        premises = [(i, premise(lang, r)) for i, r in enumerate(readings) if r.on_topic]
         heads_only = (self.entailment.entail_at, self.entailment.contradict_at)
         if not premises:
             return [(0.0, 0.0, False, heads_only)] * len(readings)
@@ -249,7 +249,8 @@ class ClaimChecker:
         if judge is not None:
             asked = sorted(range(len(premises)), key=lambda k: -readings[premises[k][0]].strength)
             asked = asked[:self.settings.pair_candidates]
-            pair = dict(zip(asked, judge.probabilities([texts[k] for k in asked], claim)))
+            pair = dict(zip(asked, judge.probabilities(
+                [with_context(claim, lang, readings[premises[k][0]], texts[k]) for k in asked], claim)))
         out = [(0.0, 0.0, False, heads_only)] * len(readings)
         for k, (i, _) in enumerate(premises):
             mean, agreed, thresholds = heads_mean[k], heads_min[k], heads_only
@@ -403,22 +404,29 @@ def combine(claim: str, lang: str, sentence: Scored, r: Reading, entail: float, 
     return judged("unsupported", "unsupported")
 
 
-def premise(claim: str, lang: str, r: Reading) -> str:
+def premise(lang: str, r: Reading) -> str:
     """What the learned judges read as evidence: the sentence, in the statement's language when it
-    has a translation. A name the statement gives that the sentence leaves to its context ("the
-    accelerator" in a section on the LHC) is read with the neighbour before or the section heading
-    that names it, so that the judges do not take the missing name for a new fact."""
-    if r.translation and detect_lang(r.own) != lang:
-        return r.translation
+    has a translation."""
+    return r.translation if r.translation and detect_lang(r.own) != lang else r.own
+
+
+def with_context(claim: str, lang: str, r: Reading, text: str) -> str:
+    """`text` (the sentence) for the pair judge, which reads evidence and statement together: a
+    name the statement gives that the sentence leaves to its context ("the accelerator" in a
+    section on the LHC) is read with the neighbour before or the section heading that names it,
+    so that the judge does not take the missing name for a new fact. (The heads read the
+    sentence's token states kept in the index: context would cost them an encoder pass.)"""
+    if text != r.own:
+        return text
     names = _LATIN_WORD.findall(claim) if lang == "ja" else _LATIN_NAME.findall(claim)
-    folded = _fold(r.own)
+    folded = _fold(text)
     unnamed = [_fold(n) for n in names if _fold(n) not in folded]
     if not unnamed:
-        return r.own
-    for context in (r.before, r.heading):
+        return text
+    for context, joined in ((r.before, f"{r.before} {text}"), (r.heading, f"{r.heading}: {text}")):
         if context and all(n in _fold(context) for n in unnamed):
-            return f"{context} {r.own}" if context is r.before else f"{context}: {r.own}"
-    return r.own
+            return joined
+    return text
 
 
 def _other_numbers(found: list[Number], missing: list[Number], claimed: list[Number]) -> list[Number]:
