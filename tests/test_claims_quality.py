@@ -38,6 +38,8 @@ def test_every_category_and_language_pair_is_mostly_right(seeds_report):
      "The sources also name the U.S."),
     ("国際宇宙ステーション計画にはカナダが参加している。", "supported", "資料に記載があります"),
     ("HFSP is now supported by a total of 12 countries.", "contradicted", "The sources give 14, not 12"),
+    # The deciding sentence says "the accelerator"; its section heading and the sentence before name the LHC.
+    ("LHCの加速器の建設は2008年に完了した。", "supported", "資料に記載があります"),
 ])
 def test_reasons_say_what_differs_in_the_claims_language(service, claim, verdict, reason):
     result = service.check(claim)
