@@ -35,6 +35,13 @@ def test_years_months_and_counts_are_told_apart():
     assert values("you may see") == []
 
 
+def test_japanese_counters_tell_what_is_counted():
+    assert numbers_not_in("協定を50校と締結している。", ["機関間 MOU は年間 50 件"])[0].text == "50"
+    assert numbers_not_in("約30名の学生", ["30 人を受け入れ"]) == []  # 人 and 名 count the same
+    assert numbers_not_in("14か国", ["14 カ国が参加"]) == []
+    assert numbers_not_in("50校", ["about 50 universities"]) == []  # no Japanese counter: by value
+
+
 def test_monotonic_alignment_follows_the_diagonal():
     import numpy as np
 

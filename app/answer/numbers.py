@@ -49,6 +49,11 @@ _ENGLISH = re.compile(
     r"\b(?:(" + "|".join(sorted(_WORDS, key=len, reverse=True)) + rf")|({_NUMERAL}))"
     r"(?:[\s-]+(" + "|".join(_SCALES) + r"))?\b", re.IGNORECASE)
 # What follows a count, never a year: "2000 人", "2000 students"
+# Japanese counters name what is counted: 50 件 (cases) is not 50 校 (schools). Those of one
+# class (人 = 名, か国 = カ国) compare as one.
+_JA_COUNTERS = {"人": "人", "名": "人", "件": "件", "社": "社", "校": "校", "機関": "機関", "か国": "国",
+                "カ国": "国", "ヶ国": "国", "ケ国": "国", "回": "回", "個": "個", "倍": "倍"}
+_JA_COUNTER = re.compile(r"\s*(" + "|".join(sorted(_JA_COUNTERS, key=len, reverse=True)) + ")")
 _COUNTER_AFTER = re.compile(r"\s*(?:人|名|件|社|校|機関|か国|カ国|ヶ国|回|個|倍|people|persons|students|"
                             r"researchers|participants|projects|institutions|organizations|times)",
                             re.IGNORECASE)
@@ -59,11 +64,16 @@ class Number:
     value: float
     kind: NumberKind = "number"
     text: str = ""
+    counter: str = ""  # the class of its Japanese counter ("人" for 人 and 名), if it has one
+
+    def comparable(self, other: Number) -> bool:
+        """Of one kind (a bare 2000 may be a year or a count: those two compare), and not counting
+        different things (50 件 against 50 校)."""
+        same_kind = self.kind == other.kind or {self.kind, other.kind} == {"year", "number"}
+        return same_kind and not (self.counter and other.counter and self.counter != other.counter)
 
     def matches(self, other: Number) -> bool:
-        # A bare 2000 may be a year or a count: those two kinds compare by value alone.
-        same_kind = self.kind == other.kind or {self.kind, other.kind} == {"year", "number"}
-        return same_kind and abs(self.value - other.value) <= 1e-9 * max(1.0, abs(self.value))
+        return self.comparable(other) and abs(self.value - other.value) <= 1e-9 * max(1.0, abs(self.value))
 
 
 def missing_numbers(stated: list[Number], found: list[Number]) -> list[Number]:
@@ -112,6 +122,11 @@ def _plain_kind(text: str, raw: str, value: float, end: int) -> NumberKind:
     return "number" if _COUNTER_AFTER.match(text, end) else "year"
 
 
+def _counter(text: str, end: int) -> str:
+    m = _JA_COUNTER.match(text, end)
+    return _JA_COUNTERS[m.group(1)] if m else ""
+
+
 def extract_numbers(text: str) -> list[Number]:
     """The numbers of a text, each once, in order of appearance."""
     return list(_numbers(text))
@@ -151,12 +166,12 @@ def _numbers(text: str) -> tuple[Number, ...]:
         else:
             value, kind = float(_WORDS[m.group(1).lower()]), "number"
         scale = _SCALES[m.group(3).lower()] if m.group(3) else 1
-        add(m.start(), m.end(), Number(value * scale, kind, m.group(0)))
+        add(m.start(), m.end(), Number(value * scale, kind, m.group(0), _counter(text, m.end())))
     for m in _JA_NUMBER.finditer(text):
         if re.search(r"\d|[万億兆]", m.group(0)) or len(m.group(0)) > 1:
             value = _ja_value(m.group(0))
             kind = _plain_kind(text, m.group(0), value, m.end()) if m.group(0).isdigit() else "number"
-            add(m.start(), m.end(), Number(value, kind, m.group(0)))
+            add(m.start(), m.end(), Number(value, kind, m.group(0), _counter(text, m.end())))
     unique: list[Number] = []
     for _, number in sorted(found, key=lambda item: item[0]):
         if not any(number.matches(seen) for seen in unique):

@@ -431,6 +431,6 @@ def with_context(claim: str, lang: str, r: Reading, text: str) -> str:
 
 def _other_numbers(found: list[Number], missing: list[Number], claimed: list[Number]) -> list[Number]:
     """The evidence's numbers of the kinds the statement got wrong, that it does not state itself."""
-    return [f for f in found if any(f.kind == n.kind for n in missing)
+    return [f for f in found if any(f.comparable(n) and f.kind == n.kind for n in missing)
             and not any(f.matches(c) for c in claimed)]
 
