@@ -71,17 +71,17 @@ def test_the_pair_judge_reads_the_context_that_names_what_the_sentence_leaves_ou
     before = "The Large Hadron Collider (LHC) project is implemented at CERN."
     plain = reading(own, before="It is large.")
     claim = "LHCの加速器は2008年に完成した。"
-    assert with_context("The LHC was completed in 2008.", "en", plain, own) == own
-    assert with_context(claim, "ja", replace(plain, before=before), own) == f"{before} {own}"
+    assert with_context("The LHC was completed in 2008.", "en", plain) == own
+    assert with_context(claim, "ja", replace(plain, before=before)) == f"{before} {own}"
     headed = replace(plain, heading="Large Hadron Collider (LHC)")
-    assert with_context(claim, "ja", headed, own) == f"Large Hadron Collider (LHC): {own}"
+    assert with_context(claim, "ja", headed) == f"Large Hadron Collider (LHC): {own}"
     # A name no context gives, or none at all: the sentence alone.
-    assert with_context("The ISS accelerator was completed in 2008.", "en", headed, own) == own
-    assert with_context("The accelerator was completed in 2008.", "en", headed, own) == own
+    assert with_context("The ISS accelerator was completed in 2008.", "en", headed) == own
+    assert with_context("The accelerator was completed in 2008.", "en", headed) == own
     # With a translation in the statement's language, the judges read the translation alone.
     translated = reading(own, translation="加速器は2008年に完成した。", before=before)
     assert premise("ja", translated) == "加速器は2008年に完成した。"
-    assert with_context(claim, "ja", translated, premise("ja", translated)) == "加速器は2008年に完成した。"
+    assert with_context(claim, "ja", translated) == "加速器は2008年に完成した。"
 
 
 def test_a_negated_claim_is_contradicted_by_the_affirmative_sentence():

@@ -54,7 +54,7 @@ _ENGLISH = re.compile(
 _JA_COUNTERS = {"人": "人", "名": "人", "件": "件", "社": "社", "校": "校", "機関": "機関", "か国": "国",
                 "カ国": "国", "ヶ国": "国", "ケ国": "国", "回": "回", "個": "個", "倍": "倍"}
 _JA_COUNTER = re.compile(r"\s*(" + "|".join(sorted(_JA_COUNTERS, key=len, reverse=True)) + ")")
-_COUNTER_AFTER = re.compile(r"\s*(?:人|名|件|社|校|機関|か国|カ国|ヶ国|回|個|倍|people|persons|students|"
+_COUNTER_AFTER = re.compile(r"\s*(?:" + "|".join(_JA_COUNTERS) + r"|people|persons|students|"
                             r"researchers|participants|projects|institutions|organizations|times)",
                             re.IGNORECASE)
 

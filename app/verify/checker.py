@@ -54,8 +54,9 @@ _ONLY = re.compile(r"\b(?:only|alone|solely|exclusively)\b|だけ|のみ|単独"
 # "All", "every", 「すべて」: the evidence must say as much.
 _ALL = re.compile(r"\b(?:all|every|each|always)\b|すべて|全て|全部|全員|あらゆる|いずれも|必ず",
                   re.IGNORECASE)
-# Latin-script names in a statement of either language: acronyms anywhere, capitalised words past
-# the first ("ATLAS", "LHC", "Japan"); in Japanese every Latin word is one.
+# Latin-script names in a statement of either language: acronyms anywhere (unlike _NAME_EN, a
+# leading one counts: "LHC was …"), capitalised words past the first ("ATLAS", "Japan"); in
+# Japanese every Latin word is one.
 _LATIN_NAME = re.compile(r"\b[A-Z][A-Z0-9]+\b|(?<!^)\b[A-Z][a-z]{2,}\b")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9&+-]*")
 # "4) ", "(2) ", "1. ", "第3章 ": a heading's numbering.
@@ -250,7 +251,7 @@ class ClaimChecker:
             asked = sorted(range(len(premises)), key=lambda k: -readings[premises[k][0]].strength)
             asked = asked[:self.settings.pair_candidates]
             pair = dict(zip(asked, judge.probabilities(
-                [with_context(claim, lang, readings[premises[k][0]], texts[k]) for k in asked], claim)))
+                [with_context(claim, lang, readings[premises[k][0]]) for k in asked], claim)))
         out = [(0.0, 0.0, False, heads_only)] * len(readings)
         for k, (i, _) in enumerate(premises):
             mean, agreed, thresholds = heads_mean[k], heads_min[k], heads_only
@@ -410,13 +411,14 @@ def premise(lang: str, r: Reading) -> str:
     return r.translation if r.translation and detect_lang(r.own) != lang else r.own
 
 
-def with_context(claim: str, lang: str, r: Reading, text: str) -> str:
-    """`text` (the sentence) for the pair judge, which reads evidence and statement together: a
-    name the statement gives that the sentence leaves to its context ("the accelerator" in a
-    section on the LHC) is read with the neighbour before or the section heading that names it,
-    so that the judge does not take the missing name for a new fact. (The heads read the
-    sentence's token states kept in the index: context would cost them an encoder pass.)"""
-    if text != r.own:
+def with_context(claim: str, lang: str, r: Reading) -> str:
+    """The premise for the pair judge, which reads evidence and statement together: a name the
+    statement gives that the sentence leaves to its context ("the accelerator" in a section on the
+    LHC) is read with the neighbour before or the section heading that names it, so that the judge
+    does not take the missing name for a new fact. (The heads read the sentence's token states
+    kept in the index: context would cost them an encoder pass.)"""
+    text = premise(lang, r)
+    if text != r.own:  # a translation: its context is in the other language
         return text
     names = _LATIN_WORD.findall(claim) if lang == "ja" else _LATIN_NAME.findall(claim)
     folded = _fold(text)
