@@ -66,11 +66,11 @@ def fit_locator(examples: list[SpanExample], width: int = 64, epochs: int = 6,
             chosen = [examples[r] for r in rows]
             a, a_mask = padded([e.question.tokens for e in chosen])
             b, b_mask = padded([e.sentence.tokens for e in chosen])
-            target = torch.nn.utils.rnn.pad_sequence([torch.from_numpy(e.labels.astype(np.float32))
+            # The answer's tokens share the target mass: the sentence's tokens compete for it.
+            target = torch.nn.utils.rnn.pad_sequence([torch.from_numpy(e.labels / e.labels.sum()).float()
                                                       for e in chosen], batch_first=True)
             logits = network(a, a_mask, b, b_mask)
-            each = torch.nn.functional.binary_cross_entropy_with_logits(logits, target, reduction="none")
-            return (each * b_mask).sum() / b_mask.sum()
+            return -(target * logits.log_softmax(-1)).sum(-1).mean()
 
         fit_head(network, np.arange(len(examples)), 32, epochs, np.random.default_rng(seed), loss)
     return AnswerLocator(network)
@@ -109,6 +109,7 @@ def train_locator(settings: Settings, log: Log = print, folder: Path = WEIGHTS_D
     locator.save(folder / SPAN_FILE)
     write_manifest_entry(SPAN_FILE, {
         "encoder": "multilingual-e5-small (frozen) token states, prompt 'query: '",
+        "output": "softmax over the sentence's tokens",
         "trained_on": "eval/training/rerank.jsonl.gz (train split: answer spans of the gold sentences)",
         "licence": "CC BY-SA 4.0 (SQuAD 2.0, JaQuAD: README)"}, folder)
     report["seconds"] = round(time.perf_counter() - started, 1)

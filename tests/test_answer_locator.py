@@ -86,6 +86,22 @@ def test_weights_round_trip_and_a_damaged_file_names_the_fix(tmp_path):
         AnswerLocator.load(tmp_path)
 
 
+
+def test_each_sentence_spreads_one_unit_of_probability_over_its_own_tokens():
+    """Sentences of different lengths read in one call: padding takes no share."""
+    import torch
+    torch.manual_seed(0)
+    locator = AnswerLocator(SpanNetwork(8, 4).eval())
+    rng = np.random.default_rng(0)
+    question = TokenStates(rng.normal(size=(3, 8)).astype(np.float32), np.zeros(8, np.float32))
+    sentences = [TokenStates(rng.normal(size=(n, 8)).astype(np.float32), np.zeros(8, np.float32))
+                 for n in (2, 7, 4)]
+    found = locator.token_probabilities(question, sentences)
+    assert [len(p) for p in found] == [2, 7, 4]
+    assert all(p.sum() == pytest.approx(1.0, abs=1e-5) and (p > 0).all() for p in found)
+    alone = locator.token_probabilities(question, sentences[:1])[0]
+    assert np.allclose(alone, found[0], atol=1e-6)
+
 def test_labels_mark_the_tokens_that_overlap_the_answer():
     text = "ITER was established in 2007 by seven members."
     group = Group("When was ITER established?", "en", (text, "Other."), "en", "train",
