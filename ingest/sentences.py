@@ -24,6 +24,9 @@ _SENTENCE_STARTERS = frozenset(
     "however but and yet so thus therefore moreover furthermore meanwhile today currently "
     "it its this that these those there here he she we they i our their his her".split())
 TERMINAL_CHARS = "。！？!?.」』）)】〕\"”’:：;；"
+# No Japanese sentence starts with a case particle: a quote or bracket closed after its own 。！？
+# and followed at once by one is embedded in the sentence (「…しない！」と述べた, (…474年?)が即位).
+_PARTICLES = frozenset("がをのにへとはや")
 
 
 def _is_abbreviation(text: str, period: int) -> bool:
@@ -72,7 +75,9 @@ def _is_wrapped(previous: str, line: str) -> bool:
 def _split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
     cuts: list[int] = []
     for match in _JA_END.finditer(text, start, end):
-        cuts.append(match.end())
+        closed = len(match.group()) > 1
+        if not (closed and text[match.end():match.end() + 1] in _PARTICLES):
+            cuts.append(match.end())
     for match in _EN_END.finditer(text, start, end):
         if not _is_abbreviation(text, match.start()):
             cuts.append(match.end())

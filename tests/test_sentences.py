@@ -17,6 +17,15 @@ def test_japanese_sentences_end_at_maru_and_keep_closing_brackets():
         "理研は1917年に創設された。", "「新しい世界の繋がり」だ！", "本当か？", "次の文"]
 
 
+def test_a_quote_or_bracket_followed_by_a_particle_stays_in_its_sentence():
+    text = ("総理は「原子力事故を起こした官庁は省にしない！」と明確に表明した。"
+            "ヒルデリック(474年?)が523年に即位した。「行こう。」しかし誰も来なかった。本当か？とはいえ続く。")
+    assert _sentences(text) == [
+        "総理は「原子力事故を起こした官庁は省にしない！」と明確に表明した。",
+        "ヒルデリック(474年?)が523年に即位した。", "「行こう。」", "しかし誰も来なかった。",
+        "本当か？", "とはいえ続く。"]
+
+
 def test_english_sentences_skip_abbreviations_and_initials():
     text = ("Dr. Karikó and Dr. Weissman discovered it. The U.S. and Japan agreed on Jan. 5. "
             "Y. Matsumoto spoke. It grew 3.5 times!")
