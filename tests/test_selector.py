@@ -127,6 +127,13 @@ def test_trim_windows_never_cut_a_name_or_a_date_in_two():
     assert (0, listed.index(" in order")) in _windows(listed, 70)
 
 
+def test_trim_windows_never_cut_a_number_at_its_thousands_comma():
+    text = "The refuge covers 9,000 acres, and more than 475,000 residents, 1,2 or 3 of them, visit it."
+    windows = [text[a:b] for a, b in _windows(text, 30)]
+    assert windows and not any(w.endswith(("9,", "475,")) or w.startswith(("000", "2 or")) for w in windows)
+    assert any(w.endswith("9,000 acres,") for w in windows)
+
+
 def _table(rows: list[tuple[float, int, int]], answerable: list[bool]) -> FeatureTable:
     """rows: (dense, label, question)."""
     return FeatureTable(np.stack([features(d) for d, _, _ in rows]),

@@ -66,11 +66,14 @@ _NAME_GOES_ON = re.compile(r"\b[A-Z][\w'’.-]*\s+(?=[A-Z0-9])")
 
 _EMBEDDED_WINDOWS = 6
 
+# A comma between digits groups them ("9,000"): no clause ends there.
+_CLAUSE_END = re.compile(r"(?:[、，;；:：。]|,(?!\d)|(?<!\d),)\s*")
+
 
 def _cut_points(text: str) -> tuple[list[int], list[int]]:
     """Where a quote may start (clause and word boundaries, not inside a name), and where it may
     end (clause boundaries, and before a word that opens a phrase)."""
-    clauses = {m.end() for m in re.finditer(r"[、，,;；:：。]\s*", text)}
+    clauses = {m.end() for m in _CLAUSE_END.finditer(text)}
     starts = {0} | clauses | {m.end() for m in re.finditer(r"\s+", text)}
     ends = set(clauses) | {len(text)}
     for m in re.finditer(r"([A-Za-z0-9'’%)\].\"”-]+)\s+(?=([A-Za-z]+))", text):
