@@ -86,7 +86,6 @@ def test_weights_round_trip_and_a_damaged_file_names_the_fix(tmp_path):
         AnswerLocator.load(tmp_path)
 
 
-
 def test_each_sentence_spreads_one_unit_of_probability_over_its_own_tokens():
     """Sentences of different lengths read in one call: padding takes no share."""
     import torch
@@ -101,6 +100,7 @@ def test_each_sentence_spreads_one_unit_of_probability_over_its_own_tokens():
     assert all(p.sum() == pytest.approx(1.0, abs=1e-5) and (p > 0).all() for p in found)
     alone = locator.token_probabilities(question, sentences[:1])[0]
     assert np.allclose(alone, found[0], atol=1e-6)
+
 
 def test_labels_mark_the_tokens_that_overlap_the_answer():
     text = "ITER was established in 2007 by seven members."

@@ -46,7 +46,7 @@ class Composition:
 # the construction"; not before "of", "to" or "than", which bind to what precedes), never after
 # a word that needs the next ("through the…"), and never starts inside a name ("…Island" of
 # "Staten Island"). On the English tuning questions two more answers held (295 of 374) than with
-# any word boundary allowed, and the answer locator of then kept the answer in 81.4% of the gold
+# any word boundary allowed, and the answer locator of that day kept the answer in 81.4% of the gold
 # sentences too long to quote (80.5%). Japanese text is cut at clause boundaries only.
 _OPEN_ENDED = frozenset(
     "a an the of to in on at by for with from into onto via through than as and or but nor that "
