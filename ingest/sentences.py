@@ -75,9 +75,10 @@ def _is_wrapped(previous: str, line: str) -> bool:
 def _split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
     cuts: list[int] = []
     for match in _JA_END.finditer(text, start, end):
-        closed = len(match.group()) > 1
-        if not (closed and text[match.end():match.end() + 1] in _PARTICLES):
-            cuts.append(match.end())
+        closed_by_bracket = len(match.group()) > 1
+        if closed_by_bracket and text[match.end():match.end() + 1] in _PARTICLES:
+            continue
+        cuts.append(match.end())
     for match in _EN_END.finditer(text, start, end):
         if not _is_abbreviation(text, match.start()):
             cuts.append(match.end())

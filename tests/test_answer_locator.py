@@ -69,16 +69,23 @@ def test_answer_weight_counts_the_tokens_inside_the_run_only():
     assert answer_weight(p, spans, 5, 12) == pytest.approx(0.3)  # a token cut in two is not inside
 
 
-def test_weights_round_trip_and_a_damaged_file_names_the_fix(tmp_path):
+def _random_locator() -> AnswerLocator:
     import torch
     torch.manual_seed(0)
-    locator = AnswerLocator(SpanNetwork(8, 4).eval())
+    return AnswerLocator(SpanNetwork(8, 4).eval())
+
+
+def _random_states(rng: np.random.Generator, tokens: int) -> TokenStates:
+    return TokenStates(rng.normal(size=(tokens, 8)).astype(np.float32), np.zeros(8, np.float32))
+
+
+def test_weights_round_trip_and_a_damaged_file_names_the_fix(tmp_path):
+    locator = _random_locator()
     locator.save(tmp_path / SPAN_FILE)
     write_manifest_entry(SPAN_FILE, {}, tmp_path)
     loaded = AnswerLocator.load(tmp_path)
     rng = np.random.default_rng(0)
-    question = TokenStates(rng.normal(size=(3, 8)).astype(np.float32), np.zeros(8, np.float32))
-    sentence = TokenStates(rng.normal(size=(5, 8)).astype(np.float32), np.zeros(8, np.float32))
+    question, sentence = _random_states(rng, 3), _random_states(rng, 5)
     assert np.allclose(loaded.token_probabilities(question, [sentence])[0],
                        locator.token_probabilities(question, [sentence])[0], atol=1e-6)
     (tmp_path / SPAN_FILE).write_bytes(b"not safetensors")
@@ -88,13 +95,10 @@ def test_weights_round_trip_and_a_damaged_file_names_the_fix(tmp_path):
 
 def test_each_sentence_spreads_one_unit_of_probability_over_its_own_tokens():
     """Sentences of different lengths read in one call: padding takes no share."""
-    import torch
-    torch.manual_seed(0)
-    locator = AnswerLocator(SpanNetwork(8, 4).eval())
+    locator = _random_locator()
     rng = np.random.default_rng(0)
-    question = TokenStates(rng.normal(size=(3, 8)).astype(np.float32), np.zeros(8, np.float32))
-    sentences = [TokenStates(rng.normal(size=(n, 8)).astype(np.float32), np.zeros(8, np.float32))
-                 for n in (2, 7, 4)]
+    question = _random_states(rng, 3)
+    sentences = [_random_states(rng, n) for n in (2, 7, 4)]
     found = locator.token_probabilities(question, sentences)
     assert [len(p) for p in found] == [2, 7, 4]
     assert all(p.sum() == pytest.approx(1.0, abs=1e-5) and (p > 0).all() for p in found)
