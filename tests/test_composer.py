@@ -5,11 +5,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 from components import CHUNKS, QUESTION, SOURCES, composer, hits
 
+from app.answer.composer import Composer
+from app.answer.evidence import EvidenceScorer, Scored
 from app.answer.params import ComposerSettings
 from app.answer.question import Question
 from app.wording import phrase
+from index.keyword_index import KeywordIndex
+from index.sentence_table import SentenceTable
+from index.tokenizer import KeywordTokenizer
+from ingest.records import Chunk
 
 WHERE = Question("Where is the ITER reactor being built?", "en")
 
@@ -74,3 +81,35 @@ def test_a_quote_in_the_other_language_is_introduced_as_such() -> None:
     settings = replace(ComposerSettings(), abstain_below=0.0, abstain_below_cross=0.0)
     composed = composer(settings).compose(question, QUESTION, hits("c1"))
     assert composed.answer.startswith(phrase("from_english", "ja"))
+
+
+def test_a_caption_is_never_taken_for_a_sentences_translation() -> None:
+    """The caption sits closer in meaning to the English sentence than its true translation does
+    (hand-made vectors), but a caption translates a caption, not a sentence that states things."""
+    en = "RIKEN has offices in Beijing and Singapore. RIKEN was founded in 1917."
+    ja = "図1 理研の海外事務所\n理研は北京とシンガポールに事務所を置いている。理研は1917年に創設された。"
+    sources = {"en.txt": en, "ja.txt": ja}
+    vectors = {("en.txt", "RIKEN has offices in Beijing and Singapore."): (1.0, 0.0, 0.0, 0.0),
+               ("en.txt", "RIKEN was founded in 1917."): (0.0, 1.0, 0.0, 0.0),
+               ("ja.txt", "図1 理研の海外事務所"): (1.0, 0.0, 0.0, 0.0),
+               ("ja.txt", "理研は北京とシンガポールに事務所を置いている。"): (0.9, 0.0, 0.43, 0.0),
+               ("ja.txt", "理研は1917年に創設された。"): (0.0, 1.0, 0.0, 0.0)}
+    spans = {key: (sources[key[0]].index(key[1]), sources[key[0]].index(key[1]) + len(key[1]))
+             for key in vectors}
+    docs = sorted(sources)
+    table = SentenceTable(docs, np.array([docs.index(d) for d, _ in vectors], np.int32),
+                          np.array([spans[k][0] for k in vectors], np.int32),
+                          np.array([spans[k][1] for k in vectors], np.int32),
+                          np.array(["en" if d == "en.txt" else "ja" for d, _ in vectors]),
+                          np.array(list(vectors.values()), np.float32))
+    chunks = [Chunk(doc, 0, len(text), 1, text.count("\n") + 1, lang, f"c-{lang}", "RIKEN", text,
+                    sentences=[spans[k] for k in vectors if k[0] == doc])
+              for doc, text, lang in (("en.txt", en, "en"), ("ja.txt", ja, "ja"))]
+    tokenizer = KeywordTokenizer()
+    scorer = EvidenceScorer(table, KeywordIndex([tokenizer.tokenize(c.text) for c in chunks]), tokenizer)
+    composer_ = Composer(scorer, None, tokenizer, chunks, {"c-en": "c-ja", "c-ja": "c-en"},  # type: ignore[arg-type]
+                         sources, ComposerSettings())
+    start, end = spans[("en.txt", "RIKEN has offices in Beijing and Singapore.")]
+    found = composer_.parallel_sentence(Scored(chunks[0], 0, start, end, 0.0, np.zeros(1, np.float32)))
+    assert found is not None
+    assert ja[found[1]:found[2]] == "理研は北京とシンガポールに事務所を置いている。"

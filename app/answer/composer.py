@@ -253,6 +253,8 @@ class Composer:
             return None
         centred = self.scorer.sentences.vectors[row] - self.scorer.centroids[sentence.lang]
         numbers = extract_numbers(sentence.text)
+        # A caption or heading translates a caption or heading, never a sentence that states things.
+        labelled = is_label(sentence.text)
         best, best_sim = None, self.settings.parallel_min
         for chunk in order[max(0, at - 1):at + 2]:
             for start, end in chunk.sentences:
@@ -262,8 +264,8 @@ class Composer:
                 candidate = self.scorer.sentences.vectors[other] - self.scorer.centroids[chunk.lang]
                 sim = float(candidate @ centred / (np.linalg.norm(candidate) * np.linalg.norm(centred)))
                 text = self.sources[chunk.doc][start:end]
-                if missing_numbers(numbers, extract_numbers(text)):
-                    continue  # a translation keeps its numbers
+                if missing_numbers(numbers, extract_numbers(text)) or is_label(text) != labelled:
+                    continue  # a translation keeps its numbers, and its kind
                 if sim > best_sim:
                     best, best_sim = (chunk, start, end), sim
         return best
