@@ -63,6 +63,13 @@ def test_a_heading_is_a_label_and_the_first_sentence_is_marked() -> None:
     assert not is_label("The ITER Organization was established in 2007.")
 
 
+def test_a_table_row_states_what_its_cells_pair_and_is_no_label() -> None:
+    assert not is_label("Jun 2015\tNepal Earthquake in Nepal")  # a text file's table
+    assert not is_label("Apr 2016 | Kumamoto Earthquake in Japan")  # Word and HTML tables
+    assert not is_label("| CDISC | Clinical Data Interchange Standards Consortium |")  # Markdown
+    assert is_label("Table 2\tJ-RAPID calls") and is_label("Kumamoto Earthquake")
+
+
 def test_retrieval_hits_become_ranked_candidates() -> None:
     retrieved = [Retrieved(CHUNKS[1], 0.9, dense=0.5, keyword=3.0), Retrieved(CHUNKS[0], 0.4)]
     assert candidates_of(retrieved) == [Candidate(CHUNKS[1], 0, 0.9, 3.0), Candidate(CHUNKS[0], 1, 0.4, 0.0)]

@@ -28,6 +28,8 @@ from ingest.sentences import ends_sentence
 
 _LABEL_CHARS = 60
 _LABEL = re.compile(r"^(?:#|●|図|表|Fig|Figure|Table)", re.IGNORECASE)
+# Cells of a table row, as text files (tabs), Word and HTML tables (" | ") and Markdown write them.
+_TABLE_ROW = re.compile(r"\t|\s\|\s")
 _LATIN_NAME = re.compile(r"^[a-z0-9][a-z0-9&.+'-]*$")
 _CAPITALISED = re.compile(r"(?<![A-Za-z])[A-Z][A-Za-z]+")
 _KATAKANA = re.compile(r"[ァ-ヶー]{2,}")
@@ -81,9 +83,11 @@ def _new_content(text: str, question: str, asked: list[Number]) -> list[float]:
 
 
 def is_label(text: str) -> bool:
-    """A heading, caption or title rather than a sentence: it names things but states nothing."""
+    """A heading, caption or title rather than a sentence: it names things but states nothing.
+    A short table row ("Jun 2015 | Nepal Earthquake") is no label: it pairs the facts it holds."""
     text = text.strip()
-    return bool(_LABEL.match(text)) or (len(text) < _LABEL_CHARS and not ends_sentence(text))
+    return bool(_LABEL.match(text)) or (
+        len(text) < _LABEL_CHARS and not ends_sentence(text) and not _TABLE_ROW.search(text))
 
 
 @dataclass(frozen=True)
