@@ -70,6 +70,13 @@ def test_a_table_row_states_what_its_cells_pair_and_is_no_label() -> None:
     assert is_label("Table 2\tJ-RAPID calls") and is_label("Kumamoto Earthquake")
 
 
+def test_a_name_in_brackets_or_quotes_is_a_label_and_a_quoted_statement_is_not() -> None:
+    assert is_label("Urgent Response to Emergency Events “J-RAPID”")
+    assert is_label("国立研究開発法人 日本医療研究開発機構（AMED）")
+    assert not is_label("They said, “Yes.”") and not is_label("The project began in 2007 (in Paris).")
+    assert not is_label("とても気に入ったので、実のところ3夜も観に行ったんだ」")
+
+
 def test_retrieval_hits_become_ranked_candidates() -> None:
     retrieved = [Retrieved(CHUNKS[1], 0.9, dense=0.5, keyword=3.0), Retrieved(CHUNKS[0], 0.4)]
     assert candidates_of(retrieved) == [Candidate(CHUNKS[1], 0, 0.9, 3.0), Candidate(CHUNKS[0], 1, 0.4, 0.0)]

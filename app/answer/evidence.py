@@ -24,12 +24,16 @@ from index.retriever import Retrieved
 from index.sentence_table import SentenceTable
 from index.tokenizer import KeywordTokenizer
 from ingest.records import Chunk
-from ingest.sentences import ends_sentence
 
 _LABEL_CHARS = 60
 _LABEL = re.compile(r"^(?:#|●|図|表|Fig|Figure|Table)", re.IGNORECASE)
 # Cells of a table row, as text files (tabs), Word and HTML tables (" | ") and Markdown write them.
 _TABLE_ROW = re.compile(r"\t|\s\|\s")
+# What a statement ends with, before any closing bracket or quote mark: "（AMED）" and
+# 'Events “J-RAPID”' name things, 'They said, “Yes.”' states one. A Japanese quote often closes a
+# sentence without 。 (「…行ったんだ」), so 」 and 』 end one themselves.
+_STATEMENT_END = "。！？!?.:：;；」』"
+_CLOSERS = "）)】〕\"”’'"
 _LATIN_NAME = re.compile(r"^[a-z0-9][a-z0-9&.+'-]*$")
 _CAPITALISED = re.compile(r"(?<![A-Za-z])[A-Z][A-Za-z]+")
 _KATAKANA = re.compile(r"[ァ-ヶー]{2,}")
@@ -86,8 +90,10 @@ def is_label(text: str) -> bool:
     """A heading, caption or title rather than a sentence: it names things but states nothing.
     A short table row ("Jun 2015 | Nepal Earthquake") is no label: it pairs the facts it holds."""
     text = text.strip()
+    body = text.rstrip(_CLOSERS)
+    states = bool(body) and body[-1] in _STATEMENT_END
     return bool(_LABEL.match(text)) or (
-        len(text) < _LABEL_CHARS and not ends_sentence(text) and not _TABLE_ROW.search(text))
+        len(text) < _LABEL_CHARS and not states and not _TABLE_ROW.search(text))
 
 
 @dataclass(frozen=True)
