@@ -66,6 +66,12 @@ _NAME_GOES_ON = re.compile(r"\b[A-Z][\w'’.-]*\s+(?=[A-Z0-9])")
 
 _EMBEDDED_WINDOWS = 6
 
+# A sentence that opens by pointing back ("It", "These", その, 同年) names its subject in the
+# sentence before: quoted alone, the answer would not say what it is about.
+_POINTS_BACK = re.compile(
+    r"^[「『“\"(（]?(?:(?:It|Its|This|These|That|Those|He|She|They|His|Her|Their|Such)\b"
+    r"|The (?:latter|former)\b|この|その|あの|これ|それ|ここ|そこ|同[年月日社国氏]|彼|当時|両者|前者|後者)")
+
 # A comma between digits groups them ("9,000"): no clause ends there.
 _CLAUSE_END = re.compile(r"(?:[、，;；:：。]|,(?!\d)|(?<!\d),)\s*")
 
@@ -298,6 +304,8 @@ class Composer:
         terms = self.tokenizer.tokenize(question.text)
         picked = [part for s in self.select(scored) for part in (s, self.continuation(s))
                   if part is not None]
+        if self.settings.quote_antecedent:
+            picked = self.with_antecedents(picked)
         citations: list[Citation] = []
         parts: list[str] = []
         for n, sentence in enumerate(picked, start=1):
@@ -309,6 +317,26 @@ class Composer:
             if quote_lang != question.lang else ""
         sentences = [AnswerSentence(c.quote.text, [c.n], "supported") for c in citations]
         return Composition(lead + " ".join(parts), False, confidence, citations, sentences, ranking)
+
+    def with_antecedents(self, picked: list[Scored]) -> list[Scored]:
+        """Before a sentence that points back, the sentence it points back to (same passage),
+        while the quotes stay within the answer's length."""
+        out: list[Scored] = []
+        quoted = {(s.chunk.doc, s.start) for s in picked}
+        length = sum(min(len(s.text), self.settings.max_quote_chars) for s in picked)
+        for sentence in picked:
+            spans = sentence.chunk.sentences
+            at = spans.index((sentence.start, sentence.end)) if (sentence.start, sentence.end) in spans else 0
+            if at > 0 and _POINTS_BACK.match(sentence.text):
+                before = replace(sentence, start=spans[at - 1][0], end=spans[at - 1][1])
+                extra = min(len(before.text), self.settings.max_quote_chars)
+                if (before.chunk.doc, before.start) not in quoted and not is_label(before.text) \
+                        and length + extra <= self.settings.max_answer_chars:
+                    out.append(before)
+                    quoted.add((before.chunk.doc, before.start))
+                    length += extra
+            out.append(sentence)
+        return out
 
     def continuation(self, sentence: Scored) -> Scored | None:
         """The rest of a sentence that a column cut off, as a sentence of its own chunk."""

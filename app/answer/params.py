@@ -23,6 +23,7 @@ class ComposerSettings:
     # (chosen on the tuning split with the reranked probabilities, which are sharper than the
     # selector's alone).
     second_ratio: float = 0.05
+    quote_antecedent: bool = True  # quote the sentence before one that points back ("It", その)
     max_answer_chars: int = 260  # the quotes of one answer together
     max_quote_chars: int = 180  # a longer sentence is trimmed to its most telling run of words
     parallel_min: float = 0.35  # language-centred similarity for a sentence to count as a translation
