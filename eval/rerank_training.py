@@ -151,9 +151,9 @@ def train_reranker(settings, log: Log = print, folder: Path = WEIGHTS_DIR,
     report.update(tuned, seconds=round(time.perf_counter() - started, 1))
     path = save(model, tuned, folder)
     log(f"Reranker written to {path} in {report['seconds']} s; abstain below {tuned['abstain_below']} "
-        f"({tuned['abstain_below_cross']} across languages), second sentence at {tuned['second_ratio']} "
-        f"within {tuned['max_answer_chars']} characters: the defaults of [answer] abstain_below, "
-        "abstain_below_cross, second_ratio and max_answer_chars")
+        f"({tuned['abstain_below_cross']} across languages), second sentence at {tuned['second_ratio']}, "
+        f"third at {tuned['third_ratio']}, within {tuned['max_answer_chars']} characters: the defaults of "
+        "[answer] abstain_below, abstain_below_cross, second_ratio, third_ratio and max_answer_chars")
     return report
 
 
@@ -162,7 +162,7 @@ def save(model: SentenceReranker, tuned: dict[str, object], folder: Path = WEIGH
     model.save(path)
     write_manifest_entry(RERANKER_FILE, {
         **{key: tuned[key] for key in ("abstain_below", "abstain_below_cross", "second_ratio",
-                                       "max_answer_chars")},
+                                       "third_ratio", "max_answer_chars")},
         "combiner": [*map(float, model.combiner.weights), model.combiner.bias],
         "encoder": "multilingual-e5-small (frozen) token states, prompt 'query: '",
         "trained_on": "eval/training/rerank.jsonl.gz (train split); combiner and thresholds: "
@@ -200,9 +200,9 @@ def fit_on_tuning(model: SentenceReranker, encode: Encode, fingerprint: str, cac
     cross_threshold = tuning.choose_threshold(cross, combiner, max_false_abstention)
     # The runner-up's rule, for these probabilities (sharper than the selector's alone).
     by_corpus = [[s for s in scored if s.question.corpus == c] for c in corpora]
-    ratio, max_chars = tuning.choose_second_sentence(by_corpus, combiner, (threshold, cross_threshold))
+    ratio, third, max_chars = tuning.choose_more_sentences(by_corpus, combiner, (threshold, cross_threshold))
     report: dict[str, object] = {"abstain_below": threshold, "abstain_below_cross": cross_threshold,
-                                 "second_ratio": ratio, "max_answer_chars": max_chars}
+                                 "second_ratio": ratio, "third_ratio": third, "max_answer_chars": max_chars}
     entry = read_manifest(folder)[SELECTOR_FILE]
     for name, groups, before_at, after_at in (("same language", same, entry["abstain_below"], threshold),
                                               ("other language", cross, entry["abstain_below_cross"],

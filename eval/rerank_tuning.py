@@ -29,6 +29,7 @@ from index.embedder import TokenStates
 TUNE_FILE = TRAINING_DIR / "rerank-tune.jsonl.gz"
 COLLECTED = 16  # sentences kept per question: more than the reranker reads, so a refitted selector can choose
 Log = Callable[[str], None]
+NEVER = 1.01  # a ratio no sentence reaches: no third sentence
 Read = Callable[[list[str]], list[TokenStates]]
 
 
@@ -162,10 +163,11 @@ def choose_threshold(groups: list[list[Scored]], combiner: Combiner | None,
 
 
 def answer_quality(scored: list[Scored], combiner: Combiner, thresholds: tuple[float, float],
-                   ratio: float, max_chars: int) -> tuple[float, float]:
+                   ratios: tuple[float, float], max_chars: int) -> tuple[float, float]:
     """Share of answerable questions answered with a quote holding the answer, and the median
-    length of the quotes, when the runner-up is quoted too at `ratio` of the best's probability
-    within `max_chars` (as `Composer.select` does)."""
+    length of the quotes, when the runner-up is quoted too at `ratios[0]` of the best's
+    probability within `max_chars`, and a third at `ratios[1]` when the question is in the
+    corpus's language and the three fit in one quote's length (as `Composer.select` does)."""
     quote_limit = ComposerSettings().max_quote_chars  # a longer sentence is trimmed (roughly)
     right, lengths = [], []
     for s in scored:
@@ -180,23 +182,29 @@ def answer_quality(scored: list[Scored], combiner: Combiner, thresholds: tuple[f
         if p[order[0]] < thresholds[0 if s.question.same_lang else 1]:
             right.append(False)
             continue
-        picked = [0]
-        if len(order) > 1 and p[order[1]] >= ratio * p[order[0]] and size[0] + size[1] <= max_chars:
-            picked.append(1)
+        picked, length = [0], size[0]
+        rules = [(ratios[0], max_chars)] + ([(ratios[1], quote_limit)] if s.question.same_lang else [])
+        for k, (ratio, budget) in zip(range(1, len(order)), rules):
+            if p[order[k]] < ratio * p[order[0]] or length + size[k] > budget:
+                break
+            picked.append(k)
+            length += size[k]
         right.append(any(s.labels[order[k]] for k in picked))
         lengths.append(sum(size[k] for k in picked))
     return (float(np.mean(right)) if right else 0.0), (float(np.median(lengths)) if lengths else 0.0)
 
 
-def choose_second_sentence(groups: list[list[Scored]], combiner: Combiner, thresholds: tuple[float, float],
-                           max_median: float = 180) -> tuple[float, int]:
-    """The ratio and the length budget for quoting a runner-up that answer most tuning questions
-    right while every group's median quote stays within `max_median` characters."""
-    best, best_right = (1.0, 260), -1.0
+def choose_more_sentences(groups: list[list[Scored]], combiner: Combiner, thresholds: tuple[float, float],
+                          max_median: float = 180) -> tuple[float, float, int]:
+    """The ratios for quoting a runner-up and a third sentence, and the length budget, that answer
+    most tuning questions right while every group's median quote stays within `max_median`
+    characters (a ratio over 1: never)."""
+    best, best_right = (1.0, NEVER, 260), -1.0
     for max_chars in (160, 200, 260):
         for ratio in (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0):
-            scores = [answer_quality(g, combiner, thresholds, ratio, max_chars) for g in groups]
-            right = sum(r for r, _ in scores) / len(scores)
-            if all(m <= max_median for _, m in scores) and right > best_right:
-                best, best_right = (ratio, max_chars), right
+            for third in (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, NEVER):
+                scores = [answer_quality(g, combiner, thresholds, (ratio, third), max_chars) for g in groups]
+                right = sum(r for r, _ in scores) / len(scores)
+                if all(m <= max_median for _, m in scores) and right > best_right + 1e-9:
+                    best, best_right = (ratio, third, max_chars), right
     return best

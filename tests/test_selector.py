@@ -90,13 +90,30 @@ def _composer(**settings: float) -> Composer:
 
 
 def test_the_runner_up_is_quoted_only_when_nearly_as_likely_and_short_enough():
-    composer = _composer(second_ratio=0.6, max_answer_chars=100)
+    composer = _composer(second_ratio=0.6, third_ratio=1.01, max_answer_chars=100)
     best, close, far = (_scored("Best sentence.", 0.8), _scored("Close runner-up.", 0.6, 50),
                         _scored("Far runner-up.", 0.3, 90))
-    assert composer.select([best, close, far]) == [best, close]
-    assert composer.select([best, far]) == [best]
+    assert composer.select([best, close, far], "en") == [best, close]
+    assert composer.select([best, far], "en") == [best]
     long = _scored("x" * 95 + ".", 0.79, 50)
-    assert composer.select([best, long]) == [best]
+    assert composer.select([best, long], "en") == [best]
+
+
+def test_a_third_sentence_after_a_runner_up_when_the_three_fit_in_one_quote():
+    composer = _composer(second_ratio=0.5, third_ratio=0.25, max_answer_chars=200, max_quote_chars=60)
+    best, second = _scored("Best sentence.", 0.8, 30), _scored("Runner-up.", 0.5, 60)
+    third = _scored("Third in line.", 0.25, 90)
+    assert composer.select([best, second, third], "en") == [best, second, third]
+    # Quoted in the order of the document, not of the scores.
+    late_best = _scored("Best sentence.", 0.8, 120)
+    assert composer.select([late_best, second, third], "en") == [second, third, late_best]
+    assert composer.select([best, second, _scored("Unlikely third.", 0.1, 90)], "en") == [best, second]
+    # No third without the runner-up before it.
+    assert composer.select([best, _scored("Unlikely.", 0.3, 60), third], "en") == [best]
+    # Three that together run longer than one quote (long English sentences): two.
+    assert composer.select([best, second, _scored("y" * 40 + ".", 0.7, 90)], "en") == [best, second]
+    # Evidence in the other language than the question: its answer has a lead, two quotes at most.
+    assert composer.select([best, second, third], "ja") == [best, second]
 
 
 def test_trim_windows_end_at_a_clause_or_phrase_boundary_never_mid_phrase():
@@ -180,6 +197,7 @@ def test_answer_defaults_are_the_values_training_chose_on_the_tuning_split():
     assert ComposerSettings().abstain_below == reranked["abstain_below"]
     assert ComposerSettings().abstain_below_cross == reranked["abstain_below_cross"]
     assert ComposerSettings().second_ratio == reranked["second_ratio"]
+    assert ComposerSettings().third_ratio == reranked["third_ratio"]
     assert ComposerSettings().max_answer_chars == reranked["max_answer_chars"]
     assert entry["features"] == list(FEATURES)
 

@@ -282,15 +282,24 @@ class Composer:
         crossed = bool(scored) and scored[0].lang != question.lang
         return self.settings.abstain_below_cross if crossed else self.settings.abstain_below
 
-    def select(self, scored: list[Scored]) -> list[Scored]:
+    def select(self, scored: list[Scored], lang: str) -> list[Scored]:
         """The best sentence, and the runner-up when the selector finds it nearly as likely to
-        answer (a list, a sentence that needs the next one) and the quotes stay short."""
+        answer (a list, a sentence that needs the next one) and the quotes stay short; a third
+        when likely enough too, the evidence is in the question's language `lang` (an answer
+        from the other language is already longer by its lead) and the three together are no
+        longer than one long quote (short sentences, as Japanese ones mostly are)."""
         best = scored[0]
         picked = [best]
-        for other in scored[1:2]:
-            if other.score >= self.settings.second_ratio * best.score and other.lang == best.lang \
-                    and len(best.text) + len(other.text) <= self.settings.max_answer_chars:
-                picked.append(other)
+        length = len(best.text)
+        rules = [(self.settings.second_ratio, self.settings.max_answer_chars)]
+        if best.lang == lang:
+            rules.append((self.settings.third_ratio, self.settings.max_quote_chars))
+        for other, (ratio, budget) in zip(scored[1:], rules):
+            if other.score < ratio * best.score or other.lang != best.lang \
+                    or length + len(other.text) > budget:
+                break
+            picked.append(other)
+            length += len(other.text)
         return sorted(picked, key=lambda s: (s.chunk.doc, s.start))
 
     def compose(self, question: Question, vector: np.ndarray, hits: list[Candidate]) -> Composition:
@@ -302,7 +311,7 @@ class Composer:
         if confidence < self.abstain_below(question, scored):
             return Composition(phrase("no_answer", question.lang), True, confidence, [], [], ranking)
         terms = self.tokenizer.tokenize(question.text)
-        picked = [part for s in self.select(scored) for part in (s, self.continuation(s))
+        picked = [part for s in self.select(scored, question.lang) for part in (s, self.continuation(s))
                   if part is not None]
         if self.settings.quote_antecedent:
             picked = self.with_antecedents(picked)
