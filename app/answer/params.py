@@ -23,7 +23,8 @@ class ComposerSettings:
     # (chosen on the tuning split with the reranked probabilities, which are sharper than the
     # selector's alone).
     second_ratio: float = 0.05
-    # A third sentence at this share, when the three together are no longer than one long quote
+    # A third sentence at this share, after a quoted runner-up, when the evidence is in the
+    # question's language and the three together are no longer than one long quote
     # (`max_quote_chars`): short sentences, as Japanese ones mostly are. Chosen with the second's
     # rule on the tuning split: in Japanese the reranked probabilities are less sharp, and the
     # third held many answers the first two missed.
