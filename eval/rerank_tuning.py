@@ -205,6 +205,6 @@ def choose_more_sentences(groups: list[list[Scored]], combiner: Combiner, thresh
             for third in (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, NEVER):
                 scores = [answer_quality(g, combiner, thresholds, (ratio, third), max_chars) for g in groups]
                 right = sum(r for r, _ in scores) / len(scores)
-                if all(m <= max_median for _, m in scores) and right > best_right + 1e-9:
+                if all(m <= max_median for _, m in scores) and right > best_right:
                     best, best_right = (ratio, third, max_chars), right
     return best
