@@ -30,35 +30,50 @@ def _words(text: str) -> list[tuple[int, int]]:
 
 
 class _WordLocator:
-    """Finds the answer in one given word."""
+    """Finds the answer in one of the given words."""
 
-    def __init__(self, answer: str) -> None:
-        self.answer = answer
+    def __init__(self, *answers: str) -> None:
+        self.answers = answers
 
     def token_probabilities(self, question: TokenStates, sentences: list[TokenStates]) -> list[np.ndarray]:
-        return [np.array([1.0 if w.strip(",.") == self.answer else 0.01 for w in SENTENCE.split()])]
+        return [np.array([1.0 if w.strip(",.") in self.answers else 0.01 for w in SENTENCE.split()])]
 
 
 def _states(texts: list[str]) -> list[TokenStates]:
     return [TokenStates(np.zeros((len(t.split()), 2), np.float32), np.zeros(2, np.float32)) for t in texts]
 
 
-def _trim_with(locator: _WordLocator | None) -> str:
+SHORT_QUOTES = ComposerSettings(max_quote_chars=90)
+
+
+def _trim_with(locator: _WordLocator | None, settings: ComposerSettings = SHORT_QUOTES,
+               limit: int = 90) -> str:
     chunk = Chunk(id="c", doc="d.md", start=0, end=len(SENTENCE), line_start=1, line_end=1, lang="en",
                   title="", text=SENTENCE, sentences=[(0, len(SENTENCE))])
     composer = Composer(None, None, None, [chunk], {}, {"d.md": SENTENCE},  # type: ignore[arg-type]
-                        ComposerSettings(max_quote_chars=90))
+                        settings)
     if locator is not None:
         composer.use_locator(locator, _states, lambda texts: [_words(t) for t in texts])  # type: ignore[arg-type]
     sentence = Scored(chunk, 0, 0, len(SENTENCE), 0.0, np.zeros(len(FEATURES), np.float32), 0.9)
     start, end = composer.trim(sentence, analyse("Where is the ITER reactor being built?"), np.zeros(2), [])
-    assert end - start <= 90 and SENTENCE[start:end].strip() == SENTENCE[start:end]
+    assert end - start <= limit and SENTENCE[start:end].strip() == SENTENCE[start:end]
     return SENTENCE[start:end]
 
 
 def test_a_long_sentence_is_trimmed_to_the_run_holding_the_located_answer():
     assert "Cadarache" in _trim_with(_WordLocator("Cadarache"))
     assert "costs" in _trim_with(_WordLocator("costs"))
+
+
+def test_a_quote_widens_where_the_locator_is_unsure_which_run_holds_the_answer():
+    unsure = _WordLocator("Cadarache", "costs")  # one at each end: no short run holds both
+    short = _trim_with(unsure, ComposerSettings(max_quote_chars=90, widen_below=0.0))
+    assert ("Cadarache" in short) != ("costs" in short)
+    widening = ComposerSettings(max_quote_chars=90, widen_below=0.8, wide_quote_chars=200)
+    wide = _trim_with(unsure, widening, 200)
+    assert "Cadarache" in wide and "costs" in wide
+    sure = _trim_with(_WordLocator("costs"), ComposerSettings(max_quote_chars=90, widen_below=0.8))
+    assert "costs" in sure and "Cadarache" not in sure  # a confident locator keeps the short run
 
 
 def test_answer_weight_counts_the_tokens_inside_the_run_only():

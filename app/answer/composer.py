@@ -228,6 +228,8 @@ class Composer:
             spans = self.token_spans([text])[0]
             weights = [answer_weight(probabilities, spans, a, b) for a, b in windows]
             tied = [windows[int(np.argmax(weights))]]
+            if max(weights) < self.settings.widen_below * float(np.sum(probabilities)):
+                tied = [self._widened(text, probabilities, spans)]
         elif sentence.lang == question.lang:
             values = [self.scorer.overlap(terms, set(self.tokenizer.tokenize(text[a:b]))) for a, b in windows]
             top = max(values)
@@ -243,6 +245,16 @@ class Composer:
                 tied = [tied[int(np.argmax(np.round(embedded @ vector, 3)))]]
         a, b = tied[0]
         return start + a, start + b
+
+    def _widened(self, text: str, probabilities: np.ndarray, spans: list[tuple[int, int]]) -> tuple[int, int]:
+        """The locator's best run of at most `wide_quote_chars`, or the whole sentence when no
+        cut point allows one: where it is unsure which short run holds the answer, a longer
+        quote keeps the answer more often than a short one that may have cut it away."""
+        windows = _windows(text, self.settings.wide_quote_chars)
+        if len(windows) < 2:
+            return 0, len(text)
+        weights = [answer_weight(probabilities, spans, a, b) for a, b in windows]
+        return windows[int(np.argmax(weights))]
 
     # ------------------------------------------------------------------ languages
 
