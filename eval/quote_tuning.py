@@ -1,12 +1,16 @@
-"""Chooses `[answer] widen_below` on the public tuning split: `python -m eval.quote_tuning`.
+"""Chooses the quote-length settings of `[answer]` on the public tuning split:
+`python -m eval.quote_tuning`.
 
-A sentence longer than `max_quote_chars` is trimmed to the run of words the answer locator finds
-most likely to hold the answer. When that run holds little of the locator's probability, it is
-unsure, and a short run often cuts the answer away; `widen_below` lets such a quote grow to
-`wide_quote_chars`. This asks every answerable tuning question (never a reported one) at each
-share of a grid and prints, per group, how many answers hold a gold answer and the median answer
-length; the choice is the highest share at which no group whose median answer was within
-`max_quote_chars` without widening goes over it.
+- `widen_below`: a sentence longer than `max_quote_chars` is trimmed to the run of words the
+  answer locator finds most likely to hold the answer. When that run holds little of the
+  locator's probability, it is unsure, and a short run often cuts the answer away; below this
+  share the quote may grow to `wide_quote_chars`.
+- `max_three_chars`: a third sentence is quoted only when the three are no longer than this.
+
+Each is measured over a grid, the other at its default: every answerable tuning question (never
+a reported one) is asked, and per group the answers holding a gold answer and the median answer
+length are printed. The choice is the highest value at which no group whose median answer was
+within `max_quote_chars` at the grid's lowest value goes over it.
 """
 
 from __future__ import annotations
@@ -22,26 +26,28 @@ from eval.public_eval import group_of, holds_any
 from eval.training import corpus_settings
 
 CORPORA = ("en-tune", "ja-tune")
-GRID = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+GRIDS: dict[str, tuple[float, ...]] = {"widen_below": (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0),
+                                       "max_three_chars": (180, 200, 220, 260)}
 
 Outcomes = dict[str, tuple[int, int, float]]  # group -> (answers right, questions, median length)
 
 
-def measure(settings: Settings, root: Path, data_dir: Path, grid: tuple[float, ...] = GRID,
+def measure(settings: Settings, root: Path, data_dir: Path, name: str, grid: tuple[float, ...],
             corpora: tuple[str, ...] = CORPORA) -> dict[float, Outcomes]:
+    """The outcomes of the `[answer]` setting `name` at each value of `grid`."""
     from app.service import Kakehashi
 
     right: dict[float, dict[str, list[bool]]] = {share: {} for share in grid}
     lengths: dict[float, dict[str, list[int]]] = {share: {} for share in grid}
-    for name in corpora:
-        questions = [q for q in build_named_corpus(name, root, data_dir) if q.answerable]
-        service = Kakehashi(corpus_settings(settings, root / name), log=lambda _: None)
+    for corpus in corpora:
+        questions = [q for q in build_named_corpus(corpus, root, data_dir) if q.answerable]
+        service = Kakehashi(corpus_settings(settings, root / corpus), log=lambda _: None)
         base = service.composer.settings
         for share in grid:
-            service.composer.settings = replace(base, widen_below=share)
+            service.composer.settings = replace(base, **{name: type(getattr(base, name))(share)})
             for q in questions:
                 answer = service.ask(q.question)
-                group = group_of(q, name in MIXED_CORPORA)
+                group = group_of(q, corpus in MIXED_CORPORA)
                 held = not answer.abstained and holds_any(answer.answer, q.answers)
                 right[share].setdefault(group, []).append(held)
                 if not answer.abstained:
@@ -52,7 +58,7 @@ def measure(settings: Settings, root: Path, data_dir: Path, grid: tuple[float, .
 
 
 def choose(outcomes: dict[float, Outcomes], max_chars: int) -> float:
-    """The highest share at which every group within `max_chars` at share 0 stays within it."""
+    """The highest value at which every group within `max_chars` at the lowest stays within it."""
     unwidened = outcomes[min(outcomes)]
     kept = [g for g, (_, _, length) in unwidened.items() if length <= max_chars]
     within = [share for share, groups in outcomes.items() if all(groups[g][2] <= max_chars for g in kept)]
@@ -64,11 +70,12 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR)
     args = parser.parse_args()
     settings = load_settings()
-    outcomes = measure(settings, settings.path(settings.data_dir) / "public", args.data)
-    for share, groups in sorted(outcomes.items()):
-        print(f"widen_below {share:.2f}: " + "; ".join(
-            f"{g} {r}/{n} ({r / n:.3f}), median {m:.0f}" for g, (r, n, m) in sorted(groups.items())))
-    print(f"chosen: widen_below = {choose(outcomes, settings.answer.max_quote_chars)}")
+    for name, grid in GRIDS.items():
+        outcomes = measure(settings, settings.path(settings.data_dir) / "public", args.data, name, grid)
+        for value, groups in sorted(outcomes.items()):
+            print(f"{name} {value:g}: " + "; ".join(
+                f"{g} {r}/{n} ({r / n:.3f}), median {m:.0f}" for g, (r, n, m) in sorted(groups.items())))
+        print(f"chosen: {name} = {choose(outcomes, settings.answer.max_quote_chars):g}", flush=True)
 
 
 if __name__ == "__main__":

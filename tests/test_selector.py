@@ -99,8 +99,8 @@ def test_the_runner_up_is_quoted_only_when_nearly_as_likely_and_short_enough():
     assert composer.select([best, long], "en") == [best]
 
 
-def test_a_third_sentence_after_a_runner_up_when_the_three_fit_in_one_quote():
-    composer = _composer(second_ratio=0.5, third_ratio=0.25, max_answer_chars=200, max_quote_chars=60)
+def test_a_third_sentence_after_a_runner_up_when_the_three_fit_in_their_budget():
+    composer = _composer(second_ratio=0.5, third_ratio=0.25, max_answer_chars=200, max_three_chars=60)
     best, second = _scored("Best sentence.", 0.8, 30), _scored("Runner-up.", 0.5, 60)
     third = _scored("Third in line.", 0.25, 90)
     assert composer.select([best, second, third], "en") == [best, second, third]
@@ -110,7 +110,7 @@ def test_a_third_sentence_after_a_runner_up_when_the_three_fit_in_one_quote():
     assert composer.select([best, second, _scored("Unlikely third.", 0.1, 90)], "en") == [best, second]
     # No third without the runner-up before it.
     assert composer.select([best, _scored("Unlikely.", 0.3, 60), third], "en") == [best]
-    # Three that together run longer than one quote (long English sentences): two.
+    # Three that together run longer than `max_three_chars` (long English sentences): two.
     assert composer.select([best, second, _scored("y" * 40 + ".", 0.7, 90)], "en") == [best, second]
     # Evidence in the other language than the question: its answer has a lead, two quotes at most.
     assert composer.select([best, second, third], "ja") == [best, second]

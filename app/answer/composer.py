@@ -299,13 +299,13 @@ class Composer:
         answer (a list, a sentence that needs the next one) and the quotes stay short; a third
         when likely enough too, the evidence is in the question's language `lang` (an answer
         from the other language is already longer by its lead) and the three together are no
-        longer than one long quote (short sentences, as Japanese ones mostly are)."""
+        longer than `max_three_chars` (short sentences, as Japanese ones mostly are)."""
         best = scored[0]
         picked = [best]
         length = len(best.text)
         rules = [(self.settings.second_ratio, self.settings.max_answer_chars)]
         if best.lang == lang:
-            rules.append((self.settings.third_ratio, self.settings.max_quote_chars))
+            rules.append((self.settings.third_ratio, self.settings.max_three_chars))
         for other, (ratio, budget) in zip(scored[1:], rules):
             if other.score < ratio * best.score or other.lang != best.lang \
                     or length + len(other.text) > budget:
