@@ -37,31 +37,31 @@ def measure(settings: Settings, root: Path, data_dir: Path, name: str, grid: tup
     """The outcomes of the `[answer]` setting `name` at each value of `grid`."""
     from app.service import Kakehashi
 
-    right: dict[float, dict[str, list[bool]]] = {share: {} for share in grid}
-    lengths: dict[float, dict[str, list[int]]] = {share: {} for share in grid}
+    right: dict[float, dict[str, list[bool]]] = {value: {} for value in grid}
+    lengths: dict[float, dict[str, list[int]]] = {value: {} for value in grid}
     for corpus in corpora:
         questions = [q for q in build_named_corpus(corpus, root, data_dir) if q.answerable]
         service = Kakehashi(corpus_settings(settings, root / corpus), log=lambda _: None)
         base = service.composer.settings
-        for share in grid:
-            service.composer.settings = replace(base, **{name: type(getattr(base, name))(share)})
+        for value in grid:
+            service.composer.settings = replace(base, **{name: type(getattr(base, name))(value)})
             for q in questions:
                 answer = service.ask(q.question)
                 group = group_of(q, corpus in MIXED_CORPORA)
                 held = not answer.abstained and holds_any(answer.answer, q.answers)
-                right[share].setdefault(group, []).append(held)
+                right[value].setdefault(group, []).append(held)
                 if not answer.abstained:
-                    lengths[share].setdefault(group, []).append(len(answer.answer))
+                    lengths[value].setdefault(group, []).append(len(answer.answer))
         service.composer.settings = base
-    return {share: {g: (sum(r), len(r), float(median(lengths[share][g] or [0]))) for g, r in groups.items()}
-            for share, groups in right.items()}
+    return {value: {g: (sum(r), len(r), float(median(lengths[value][g] or [0]))) for g, r in groups.items()}
+            for value, groups in right.items()}
 
 
 def choose(outcomes: dict[float, Outcomes], max_chars: int) -> float:
     """The highest value at which every group within `max_chars` at the lowest stays within it."""
-    unwidened = outcomes[min(outcomes)]
-    kept = [g for g, (_, _, length) in unwidened.items() if length <= max_chars]
-    within = [share for share, groups in outcomes.items() if all(groups[g][2] <= max_chars for g in kept)]
+    lowest = outcomes[min(outcomes)]
+    kept = [g for g, (_, _, length) in lowest.items() if length <= max_chars]
+    within = [value for value, groups in outcomes.items() if all(groups[g][2] <= max_chars for g in kept)]
     return max(within, default=0.0)
 
 

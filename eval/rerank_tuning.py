@@ -169,6 +169,7 @@ def answer_quality(scored: list[Scored], combiner: Combiner, thresholds: tuple[f
     probability within `max_chars`, and a third at `ratios[1]` when the question is in the
     corpus's language and the three fit in `max_three_chars` (as `Composer.select` does)."""
     quote_limit = ComposerSettings().max_quote_chars  # a longer sentence is trimmed (roughly)
+    three = ComposerSettings().max_three_chars
     right, lengths = [], []
     for s in scored:
         if not s.question.answerable:
@@ -183,7 +184,6 @@ def answer_quality(scored: list[Scored], combiner: Combiner, thresholds: tuple[f
             right.append(False)
             continue
         picked, length = [0], size[0]
-        three = ComposerSettings().max_three_chars
         rules = [(ratios[0], max_chars)] + ([(ratios[1], three)] if s.question.same_lang else [])
         for k, (ratio, budget) in zip(range(1, len(order)), rules):
             if p[order[k]] < ratio * p[order[0]] or length + size[k] > budget:

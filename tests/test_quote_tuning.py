@@ -1,10 +1,10 @@
-"""How `eval.quote_tuning` chooses `[answer] widen_below` from its measurements (small fakes)."""
+"""How `eval.quote_tuning` chooses a quote-length setting from its measurements (small fakes)."""
 
 from eval.quote_tuning import choose
 
 
-def test_the_highest_share_keeping_every_short_group_within_the_limit_is_chosen():
-    outcomes = {  # share -> group -> (right, questions, median length)
+def test_the_highest_value_keeping_every_short_group_within_the_limit_is_chosen():
+    outcomes = {  # value -> group -> (right, questions, median length)
         0.0: {"en→en": (80, 100, 170.0), "ja→en": (60, 100, 190.0)},
         0.5: {"en→en": (85, 100, 176.0), "ja→en": (62, 100, 200.0)},
         0.8: {"en→en": (88, 100, 180.0), "ja→en": (63, 100, 210.0)},

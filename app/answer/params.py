@@ -32,14 +32,14 @@ class ComposerSettings:
     quote_antecedent: bool = True  # quote the sentence before one that points back ("It", その)
     max_answer_chars: int = 260  # the quotes of one answer together
     max_quote_chars: int = 180  # a longer sentence is trimmed to its most telling run of words
-    # A third sentence is quoted only when the three are no longer than this together; chosen on
-    # the tuning split as the longest that keeps the median quote within max_quote_chars
-    # (`python -m eval.quote_tuning`).
-    max_three_chars: int = 200
     # ... unless that run holds less than this share of the answer locator's probability (it is
     # unsure where the answer lies): then the run may be up to wide_quote_chars long. Chosen on
     # the tuning split as the highest share whose median quote stays within max_quote_chars
     # (`python -m eval.quote_tuning`); 0 never widens.
     widen_below: float = 0.8
     wide_quote_chars: int = 360
+    # A third sentence is quoted only when the three are no longer than this together; chosen on
+    # the tuning split as the longest that keeps the median quote within max_quote_chars
+    # (`python -m eval.quote_tuning`).
+    max_three_chars: int = 200
     parallel_min: float = 0.35  # language-centred similarity for a sentence to count as a translation
