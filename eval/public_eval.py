@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from app.records import Answer
 from app.settings import Settings
 from eval.baseline import Bm25Search, TutorialSearch
 from eval.metrics import normalize, share
@@ -60,6 +61,11 @@ def first_questions(questions: list[PublicQuestion], per_article: dict[str, int]
 def holds_any(text: str, answers: list[str]) -> bool:
     folded = normalize(text)
     return any(normalize(a) in folded for a in answers)
+
+
+def answered_right(answer: Answer, q: PublicQuestion) -> bool:
+    """The answer is given (not withheld) and quotes one of the gold answer strings."""
+    return q.answerable and not answer.abstained and holds_any(answer.answer, q.answers)
 
 
 @dataclass
@@ -161,7 +167,7 @@ def evaluate_corpus(settings: Settings, folder: Path, questions: list[PublicQues
             bool(fused) and in_gold_paragraph(fused[0].chunk.doc, fused[0].chunk.start,
                                               fused[0].chunk.end, q),
             first is not None and in_gold_paragraph(first.doc, first.start, first.end, q),
-            q.answerable and not answer.abstained and holds_any(answer.answer, q.answers),
+            answered_right(answer, q),
             answer.abstained, len(answer.answer),
             top_hit(tutorial_top), top_correct(tutorial_top), top_hit(bm25_top), top_correct(bm25_top)))
     return results

@@ -16,13 +16,14 @@ within `max_quote_chars` at the grid's lowest value goes over it.
 from __future__ import annotations
 
 import argparse
+from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 from statistics import median
 
 from app.settings import Settings, load_settings
 from eval.public import DEFAULT_DATA_DIR, MIXED_CORPORA, build_named_corpus
-from eval.public_eval import group_of, holds_any
+from eval.public_eval import answered_right, group_of
 from eval.training import corpus_settings
 
 CORPORA = ("en-tune", "ja-tune")
@@ -32,29 +33,33 @@ GRIDS: dict[str, tuple[float, ...]] = {"widen_below": (0.0, 0.5, 0.6, 0.7, 0.8, 
 Outcomes = dict[str, tuple[int, int, float]]  # group -> (answers right, questions, median length)
 
 
-def measure(settings: Settings, root: Path, data_dir: Path, name: str, grid: tuple[float, ...],
-            corpora: tuple[str, ...] = CORPORA) -> dict[float, Outcomes]:
-    """The outcomes of the `[answer]` setting `name` at each value of `grid`."""
+def measure(settings: Settings, root: Path, data_dir: Path, grids: dict[str, tuple[float, ...]] = GRIDS,
+            corpora: tuple[str, ...] = CORPORA) -> dict[str, dict[float, Outcomes]]:
+    """For each `[answer]` setting of `grids`, the outcomes at each of its values (the others at
+    their defaults); each corpus's service is loaded once for all of them."""
     from app.service import Kakehashi
 
-    right: dict[float, dict[str, list[bool]]] = {value: {} for value in grid}
-    lengths: dict[float, dict[str, list[int]]] = {value: {} for value in grid}
+    right: dict[tuple[str, float, str], list[bool]] = defaultdict(list)  # (setting, value, group)
+    lengths: dict[tuple[str, float, str], list[int]] = defaultdict(list)
     for corpus in corpora:
         questions = [q for q in build_named_corpus(corpus, root, data_dir) if q.answerable]
         service = Kakehashi(corpus_settings(settings, root / corpus), log=lambda _: None)
         base = service.composer.settings
-        for value in grid:
-            service.composer.settings = replace(base, **{name: type(getattr(base, name))(value)})
-            for q in questions:
-                answer = service.ask(q.question)
-                group = group_of(q, corpus in MIXED_CORPORA)
-                held = not answer.abstained and holds_any(answer.answer, q.answers)
-                right[value].setdefault(group, []).append(held)
-                if not answer.abstained:
-                    lengths[value].setdefault(group, []).append(len(answer.answer))
+        for name, grid in grids.items():
+            for value in grid:
+                service.composer.settings = replace(base, **{name: type(getattr(base, name))(value)})
+                for q in questions:
+                    answer = service.ask(q.question)
+                    key = (name, value, group_of(q, corpus in MIXED_CORPORA))
+                    right[key].append(answered_right(answer, q))
+                    if not answer.abstained:
+                        lengths[key].append(len(answer.answer))
         service.composer.settings = base
-    return {value: {g: (sum(r), len(r), float(median(lengths[value][g] or [0]))) for g, r in groups.items()}
-            for value, groups in right.items()}
+    outcomes: dict[str, dict[float, Outcomes]] = {}
+    for (name, value, group), held in right.items():
+        outcomes.setdefault(name, {}).setdefault(value, {})[group] = (
+            sum(held), len(held), float(median(lengths[(name, value, group)] or [0])))
+    return outcomes
 
 
 def choose(outcomes: dict[float, Outcomes], max_chars: int) -> float:
@@ -70,8 +75,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR)
     args = parser.parse_args()
     settings = load_settings()
-    for name, grid in GRIDS.items():
-        outcomes = measure(settings, settings.path(settings.data_dir) / "public", args.data, name, grid)
+    measured = measure(settings, settings.path(settings.data_dir) / "public", args.data)
+    for name, outcomes in measured.items():
         for value, groups in sorted(outcomes.items()):
             print(f"{name} {value:g}: " + "; ".join(
                 f"{g} {r}/{n} ({r / n:.3f}), median {m:.0f}" for g, (r, n, m) in sorted(groups.items())))

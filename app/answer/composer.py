@@ -103,6 +103,14 @@ def _windows(text: str, limit: int) -> list[tuple[int, int]]:
     return spans
 
 
+def _most_likely_run(windows: list[tuple[int, int]], probabilities: np.ndarray,
+                     spans: list[tuple[int, int]]) -> tuple[tuple[int, int], float]:
+    """The run holding most of the answer locator's probability, and that share of it."""
+    weights = [answer_weight(probabilities, spans, a, b) for a, b in windows]
+    best = int(np.argmax(weights))
+    return windows[best], weights[best]
+
+
 def _elided(citation: Citation) -> str:
     """The quote as shown in an answer: "…" where it leaves out part of its sentence."""
     quote, passage = citation.quote, citation.passage
@@ -226,10 +234,10 @@ class Composer:
             asked, read = self.read([question.text, text])
             probabilities = self.locator.token_probabilities(asked, [read])[0]
             spans = self.token_spans([text])[0]
-            weights = [answer_weight(probabilities, spans, a, b) for a, b in windows]
-            tied = [windows[int(np.argmax(weights))]]
-            if max(weights) < self.settings.widen_below * float(np.sum(probabilities)):
-                tied = [self._widened(text, probabilities, spans)]
+            run, weight = _most_likely_run(windows, probabilities, spans)
+            if weight < self.settings.widen_below * float(np.sum(probabilities)):
+                run = self._widened(text, probabilities, spans)
+            tied = [run]
         elif sentence.lang == question.lang:
             values = [self.scorer.overlap(terms, set(self.tokenizer.tokenize(text[a:b]))) for a, b in windows]
             top = max(values)
@@ -253,8 +261,7 @@ class Composer:
         windows = _windows(text, self.settings.wide_quote_chars)
         if len(windows) < 2:
             return 0, len(text)
-        weights = [answer_weight(probabilities, spans, a, b) for a, b in windows]
-        return windows[int(np.argmax(weights))]
+        return _most_likely_run(windows, probabilities, spans)[0]
 
     # ------------------------------------------------------------------ languages
 
