@@ -47,7 +47,7 @@ SHORT_QUOTES = ComposerSettings(max_quote_chars=90)
 
 
 def _trim_with(locator: _WordLocator | None, settings: ComposerSettings = SHORT_QUOTES,
-               limit: int = 90) -> str:
+               limit: int = 90, quote: int | None = None) -> str:
     chunk = Chunk(id="c", doc="d.md", start=0, end=len(SENTENCE), line_start=1, line_end=1, lang="en",
                   title="", text=SENTENCE, sentences=[(0, len(SENTENCE))])
     composer = Composer(None, None, None, [chunk], {}, {"d.md": SENTENCE},  # type: ignore[arg-type]
@@ -55,7 +55,8 @@ def _trim_with(locator: _WordLocator | None, settings: ComposerSettings = SHORT_
     if locator is not None:
         composer.use_locator(locator, _states, lambda texts: [_words(t) for t in texts])  # type: ignore[arg-type]
     sentence = Scored(chunk, 0, 0, len(SENTENCE), 0.0, np.zeros(len(FEATURES), np.float32), 0.9)
-    start, end = composer.trim(sentence, analyse("Where is the ITER reactor being built?"), np.zeros(2), [])
+    start, end = composer.trim(sentence, analyse("Where is the ITER reactor being built?"), np.zeros(2), [],
+                               quote)
     assert end - start <= limit and SENTENCE[start:end].strip() == SENTENCE[start:end]
     return SENTENCE[start:end]
 
@@ -74,6 +75,9 @@ def test_a_quote_widens_where_the_locator_is_unsure_which_run_holds_the_answer()
     assert "Cadarache" in wide and "costs" in wide
     sure = _trim_with(_WordLocator("costs"), ComposerSettings(max_quote_chars=90, widen_below=0.8))
     assert "costs" in sure and "Cadarache" not in sure  # a confident locator keeps the short run
+    # A quote kept shorter than one long quote (two sentences quoted together) never widens.
+    pair = _trim_with(unsure, widening, 60, quote=60)
+    assert ("Cadarache" in pair) != ("costs" in pair)
 
 
 def test_answer_weight_counts_the_tokens_inside_the_run_only():

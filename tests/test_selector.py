@@ -2,6 +2,7 @@
 on small hand-made weights and features (the real weights are tested in test_public_eval.py)."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -90,7 +91,7 @@ def _composer(**settings: float) -> Composer:
 
 
 def test_the_runner_up_is_quoted_only_when_nearly_as_likely_and_short_enough():
-    composer = _composer(second_ratio=0.6, third_ratio=1.01, max_answer_chars=100)
+    composer = _composer(second_ratio=0.6, third_ratio=1.01, max_answer_chars=100, pair_quote_chars=0)
     best, close, far = (_scored("Best sentence.", 0.8), _scored("Close runner-up.", 0.6, 50),
                         _scored("Far runner-up.", 0.3, 90))
     assert composer.select([best, close, far], "en") == [best, close]
@@ -114,6 +115,26 @@ def test_a_third_sentence_after_a_runner_up_when_the_three_fit_in_their_budget()
     assert composer.select([best, second, _scored("y" * 40 + ".", 0.7, 90)], "en") == [best, second]
     # Evidence in the other language than the question: its answer has a lead, two quotes at most.
     assert composer.select([best, second, third], "ja") == [best, second]
+
+
+def test_a_likely_runner_up_too_long_to_quote_whole_is_quoted_with_the_best_both_trimmed_short():
+    composer = _composer(second_ratio=0.05, third_ratio=1.01, max_answer_chars=100, max_quote_chars=90,
+                         pair_ratio=0.5, pair_quote_chars=40)
+    best, runner_up = _scored("x" * 70 + ".", 0.8), _scored("y" * 60 + ".", 0.5, 100)
+    assert composer.select([best, runner_up], "en") == [best, runner_up]
+    assert composer.quote_limit([best, runner_up]) == 40
+    # Less likely than `pair_ratio` of the best: the best alone, trimmed as usual.
+    assert composer.select([best, replace(runner_up, score=0.3)], "en") == [best]
+    assert composer.quote_limit([best]) == 90
+    # Two that fit whole are quoted as before, each up to `max_quote_chars`.
+    short = _scored("Short.", 0.5, 100)
+    assert composer.select([best, short], "en") == [best, short] and composer.quote_limit([best, short]) == 90
+    # Not across languages, and never with `pair_quote_chars` 0.
+    japanese = replace(runner_up, chunk=replace(runner_up.chunk, lang="ja"))
+    assert composer.select([best, japanese], "en") == [best]
+    off = _composer(second_ratio=0.05, third_ratio=1.01, max_answer_chars=100, pair_ratio=0.5,
+                    pair_quote_chars=0)
+    assert off.select([best, runner_up], "en") == [best]
 
 
 def test_trim_windows_end_at_a_clause_or_phrase_boundary_never_mid_phrase():

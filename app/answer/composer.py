@@ -214,16 +214,17 @@ class Composer:
                     title, self.sources[doc][start:end])
 
     def trim(self, sentence: Scored, question: Question, vector: np.ndarray,
-             terms: list[str]) -> tuple[int, int]:
+             terms: list[str], limit: int | None = None) -> tuple[int, int]:
         """The sentence, or for a long one its run of clauses that holds the answer.
 
         Runs end at clause or phrase boundaries and start at no word inside a name. With
         the learned locator, the run whose words it finds most likely to be the answer, in either
         language; without it (no reranker), the run holding most of the question's words, or
-        across languages the run closest in meaning.
+        across languages the run closest in meaning. `limit`: the longest run (`quote_limit`;
+        by default `max_quote_chars`).
         """
         start, end = sentence.start, sentence.end
-        limit = self.settings.max_quote_chars
+        limit = limit or self.settings.max_quote_chars
         if end - start <= limit:
             return start, end
         text = self.sources[sentence.chunk.doc][start:end]
@@ -235,7 +236,9 @@ class Composer:
             probabilities = self.locator.token_probabilities(asked, [read])[0]
             spans = self.token_spans([text])[0]
             run, weight = _most_likely_run(windows, probabilities, spans)
-            if weight < self.settings.widen_below * float(np.sum(probabilities)):
+            # A quote kept shorter than one long quote (quote_limit) is not widened.
+            if weight < self.settings.widen_below * float(np.sum(probabilities)) \
+                    and limit >= self.settings.max_quote_chars:
                 run = self._widened(text, probabilities, spans)
             tied = [run]
         elif sentence.lang == question.lang:
@@ -306,7 +309,9 @@ class Composer:
         answer (a list, a sentence that needs the next one) and the quotes stay short; a third
         when likely enough too, the evidence is in the question's language `lang` (an answer
         from the other language is already longer by its lead) and the three together are no
-        longer than `max_three_chars` (short sentences, as Japanese ones mostly are)."""
+        longer than `max_three_chars` (short sentences, as Japanese ones mostly are). A runner-up
+        at least `pair_ratio` as likely that is too long to quote whole with the best is quoted
+        too, both trimmed short (`quote_limit`)."""
         best = scored[0]
         picked = [best]
         length = len(best.text)
@@ -319,7 +324,19 @@ class Composer:
                 break
             picked.append(other)
             length += len(other.text)
+        if len(picked) == 1 and len(scored) > 1 and self.settings.pair_quote_chars:
+            other = scored[1]
+            if other.score >= self.settings.pair_ratio * best.score and other.lang == best.lang \
+                    and len(best.text) + len(other.text) > self.settings.max_answer_chars:
+                picked.append(other)  # too long together: both are trimmed short (quote_limit)
         return sorted(picked, key=lambda s: (s.chunk.doc, s.start))
+
+    def quote_limit(self, picked: list[Scored]) -> int:
+        """The longest quote of a sentence of `picked`: `pair_quote_chars` for two sentences too
+        long to quote whole together (only `select`'s pair rule picks such two)."""
+        if len(picked) == 2 and sum(len(s.text) for s in picked) > self.settings.max_answer_chars:
+            return self.settings.pair_quote_chars
+        return self.settings.max_quote_chars
 
     def compose(self, question: Question, vector: np.ndarray, hits: list[Candidate]) -> Composition:
         scored = self.evidence(question, vector, hits)
@@ -330,14 +347,15 @@ class Composer:
         if confidence < self.abstain_below(question, scored):
             return Composition(phrase("no_answer", question.lang), True, confidence, [], [], ranking)
         terms = self.tokenizer.tokenize(question.text)
-        picked = [part for s in self.select(scored, question.lang) for part in (s, self.continuation(s))
-                  if part is not None]
+        selected = self.select(scored, question.lang)
+        limit = self.quote_limit(selected)
+        picked = [part for s in selected for part in (s, self.continuation(s)) if part is not None]
         if self.settings.quote_antecedent:
             picked = self.with_antecedents(picked)
         citations: list[Citation] = []
         parts: list[str] = []
         for n, sentence in enumerate(picked, start=1):
-            citation = self.cite(n, sentence, question, vector, terms)
+            citation = self.cite(n, sentence, question, vector, terms, limit)
             citations.append(citation)
             parts.append(f"{_elided(citation)} [{n}]")
         quote_lang = citations[0].quote.lang
@@ -378,7 +396,7 @@ class Composer:
         return None
 
     def cite(self, n: int, sentence: Scored, question: Question, vector: np.ndarray,
-             terms: list[str]) -> Citation:
+             terms: list[str], limit: int | None = None) -> Citation:
         """A citation of `sentence`, switched to its translation in the question's language."""
         chunk = sentence.chunk
         translated = self.parallel_sentence(sentence)
@@ -386,7 +404,7 @@ class Composer:
             other, start, end = translated
             quote = self.span(other.doc, start, end, other.lang, other.title)
             return Citation(n, quote, Span.of_chunk(other), Span.of_chunk(chunk))
-        start, end = self.trim(sentence, question, vector, terms)
+        start, end = self.trim(sentence, question, vector, terms, limit)
         quote = self.span(chunk.doc, start, end, chunk.lang, chunk.title)
         # The passage holding the sentence's translation is a truer parallel than the passage
         # aligned as a whole (chunk boundaries differ between the languages).

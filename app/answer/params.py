@@ -42,4 +42,11 @@ class ComposerSettings:
     # the tuning split as the longest that keeps the median quote within max_quote_chars
     # (`python -m eval.quote_tuning`).
     max_three_chars: int = 200
+    # When the runner-up is at least `pair_ratio` as likely as the best sentence but the two
+    # whole are longer than `max_answer_chars`, both are quoted, each trimmed to the locator's
+    # best run of at most `pair_quote_chars` (never widened): where the reranker hesitates between
+    # two long sentences, two short runs hold the answer more often than one long run. Chosen on
+    # the tuning split (`python -m eval.quote_tuning`); 0 quotes the best sentence alone.
+    pair_ratio: float = 0.5
+    pair_quote_chars: int = 90
     parallel_min: float = 0.35  # language-centred similarity for a sentence to count as a translation
