@@ -167,7 +167,9 @@ def answer_quality(scored: list[Scored], combiner: Combiner, thresholds: tuple[f
     """Share of answerable questions answered with a quote holding the answer, and the median
     length of the quotes, when the runner-up is quoted too at `ratios[0]` of the best's
     probability within `max_chars`, and a third at `ratios[1]` when the question is in the
-    corpus's language and the three fit in `max_three_chars` (as `Composer.select` does)."""
+    corpus's language and the three fit in `max_three_chars` (as `Composer.select` does). Its
+    pair rule (a likely runner-up too long to quote whole, both trimmed short) is not simulated:
+    it is chosen after these ratios, on whole answers, by `eval.quote_tuning`."""
     quote_limit = ComposerSettings().max_quote_chars  # a longer sentence is trimmed (roughly)
     three = ComposerSettings().max_three_chars
     right, lengths = [], []

@@ -224,7 +224,8 @@ class Composer:
         by default `max_quote_chars`).
         """
         start, end = sentence.start, sentence.end
-        limit = limit or self.settings.max_quote_chars
+        if limit is None:
+            limit = self.settings.max_quote_chars
         if end - start <= limit:
             return start, end
         text = self.sources[sentence.chunk.doc][start:end]
